@@ -1,0 +1,3 @@
+"""derive: generate and verify symbolic derivations."""
+
+__version__ = "0.1.0"

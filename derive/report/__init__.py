@@ -1,0 +1,1 @@
+"""Reporters: views of a CheckReport (text, JSON, GitHub, SARIF, JUnit)."""
