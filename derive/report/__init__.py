@@ -1,1 +1,115 @@
-"""Reporters: views of a CheckReport (text, JSON, GitHub, SARIF, JUnit)."""
+"""Reporters: views of a CheckReport (text, JSON, GitHub, SARIF, JUnit).
+
+This package module stays import-light (no SymPy): the CLI and the pytest
+plugin use its helpers before any document is checked.  Verdicts are compared
+by their string values for the same reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from derive.model import CheckReport, Finding
+
+#: Verdicts that fail a run unless configured otherwise.
+DEFAULT_FAIL_ON: frozenset[str] = frozenset({"refuted", "unknown", "error"})
+#: Words accepted by --fail-on / fail-on: the verdicts, plus "warning" for lints.
+FAIL_ON_WORDS: frozenset[str] = frozenset(
+    {"proved", "checked", "refuted", "unknown", "error", "warning"}
+)
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+
+#: Rule id of a finding that carries none, by verdict (lints always carry their own).
+RULE_BY_VERDICT: dict[str, str] = {
+    "refuted": "DRV001",
+    "error": "DRV002",
+    "unknown": "DRV006",
+    "checked": "DRV008",
+}
+#: Rule id for a file that could not be read at all.
+UNREADABLE_FILE_RULE = "DRV007"
+
+
+def parse_fail_on(text: str | Iterable[str]) -> frozenset[str]:
+    """``"refuted, unknown"`` (or a list of words) -> a set; ValueError names a bad word."""
+    words = text.split(",") if isinstance(text, str) else list(text)
+    chosen = frozenset(word.strip().lower() for word in words if word.strip())
+    unknown = sorted(chosen - FAIL_ON_WORDS)
+    if unknown:
+        raise ValueError(
+            f"unknown verdict {unknown[0]!r} in fail-on; choose from "
+            + ", ".join(sorted(FAIL_ON_WORDS))
+        )
+    return chosen
+
+
+def outcome_word(finding: Finding) -> str:
+    """The verdict's value, or ``"warning"`` for a lint (a finding without verdict)."""
+    return finding.verdict.value if finding.verdict is not None else "warning"
+
+
+def is_definition(finding: Finding) -> bool:
+    """Definitions are recorded, not verified: no reporter treats them as claims."""
+    return finding.kind is not None and finding.kind.value == "definition"
+
+
+def fails(finding: Finding, fail_on: Collection[str]) -> bool:
+    """Whether this finding fails a run under ``fail_on``."""
+    if is_definition(finding) and finding.verdict is None:
+        return False
+    return outcome_word(finding) in fail_on
+
+
+def exit_code(report: CheckReport, fail_on: Collection[str] = DEFAULT_FAIL_ON) -> int:
+    """0 when nothing in the report is in ``fail_on``, else 1.
+
+    An unreadable file counts as ``error``.  (Exit code 2, usage and I/O errors
+    before checking starts, is the command line's business.)
+    """
+    for file_report in report.files:
+        if file_report.error and "error" in fail_on:
+            return EXIT_FAILED
+        if any(fails(finding, fail_on) for finding in file_report.findings):
+            return EXIT_FAILED
+    return EXIT_OK
+
+
+def rule_id_of(finding: Finding) -> str:
+    """The finding's stable rule id, falling back to one chosen by its verdict."""
+    if finding.rule_id:
+        return finding.rule_id
+    return RULE_BY_VERDICT.get(outcome_word(finding), "")
+
+
+def unique_names(bases: Iterable[str]) -> list[str]:
+    """``["L12", "L12", "eq"]`` -> ``["L12", "L12-2", "eq"]``: names a reader can select."""
+    seen: dict[str, int] = {}
+    taken: set[str] = set()
+    names: list[str] = []
+    for base in bases:
+        count = seen.get(base, 0) + 1
+        name = base if count == 1 else f"{base}-{count}"
+        while name in taken:  # a label literally named "L12-2" must not collide
+            count += 1
+            name = f"{base}-{count}"
+        seen[base] = count
+        taken.add(name)
+        names.append(name)
+    return names
+
+
+def claim_base_name(label: str, line: int) -> str:
+    """A claim is named by its label when it has one, else by its line: ``L12``."""
+    cleaned = "".join(ch if ch.isalnum() or ch in "-_.:" else "_" for ch in label.strip())
+    return cleaned or f"L{line}"
+
+
+def claim_text(finding: Finding) -> str:
+    """``lhs = rhs`` as the author wrote it, or "" when the finding has no sides."""
+    if not (finding.lhs or finding.rhs):
+        return ""
+    return f"{finding.lhs} {finding.relation} {finding.rhs}".strip()

@@ -1,0 +1,94 @@
+"""`derive check` as a library call: paths in, a CheckReport out; never raises for bad input."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import PurePath
+
+from derive.check.checker import check_text, crash_finding
+from derive.extract import syntax_for
+from derive.model import CheckReport, FileReport, VerifySettings
+
+
+def _excluded(path: str, patterns: Sequence[str]) -> bool:
+    """A glob matches the path as given, any trailing part of it, or its file name."""
+    if not patterns:
+        return False
+    parts = PurePath(path).parts
+    candidates = {path, PurePath(path).as_posix()}
+    candidates |= {"/".join(parts[i:]) for i in range(len(parts))}
+    return any(fnmatch.fnmatch(c, p) for c in candidates for p in patterns)
+
+
+def iter_documents(paths: Sequence[str], exclude: Sequence[str] = ()) -> Iterator[str]:
+    """Files to check, in order: given files as they are, folders walked in sorted order.
+
+    A file given explicitly is always yielded (an unknown kind is reported); files found
+    in folders only when we have a syntax for them.  Each path once.
+    """
+    seen: set[str] = set()
+    for path in paths:
+        if os.path.isdir(path):
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(
+                    d for d in dirs
+                    if not d.startswith(".") and not _excluded(os.path.join(root, d), exclude)
+                )
+                for name in sorted(files):
+                    found = os.path.join(root, name)
+                    if syntax_for(found) is None or _excluded(found, exclude):
+                        continue
+                    if found not in seen:
+                        seen.add(found)
+                        yield found
+        elif path not in seen and not _excluded(path, exclude):
+            seen.add(path)
+            yield path
+
+
+def _read(path: str) -> tuple[str | None, str]:
+    """(text, error): the file decoded as UTF-8, or why it could not be."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        return None, f"cannot read file: {error.strerror or error}"
+    try:
+        return data.decode("utf-8-sig"), ""
+    except UnicodeDecodeError as error:
+        return None, f"cannot decode as UTF-8: invalid byte at offset {error.start}"
+
+
+def check_file(
+    path: str, *, settings: VerifySettings, definitions_latex: Sequence[str] = (),
+) -> FileReport:
+    if syntax_for(path) is None:
+        return FileReport(
+            path=path, findings=(),
+            error="not a document derive reads (Markdown, LaTeX or reStructuredText)",
+        )
+    text, error = _read(path)
+    if text is None:
+        return FileReport(path=path, findings=(), error=error)
+    try:
+        return check_text(path, text, settings, definitions_latex=definitions_latex)
+    except Exception as crash:  # noqa: BLE001 - one bad file must not stop the run; reported
+        return FileReport(path=path, findings=(crash_finding(path, crash),))
+
+
+def check_paths(
+    paths: Sequence[str],
+    *,
+    settings: VerifySettings,
+    exclude: Sequence[str] = (),
+    definitions_latex: Sequence[str] = (),
+) -> CheckReport:
+    """Check every document under ``paths``; the report lists files in walk order."""
+    report = CheckReport()
+    for path in iter_documents(paths, exclude):
+        report.files.append(
+            check_file(path, settings=settings, definitions_latex=definitions_latex)
+        )
+    return report

@@ -1,0 +1,514 @@
+"""Rows of math blocks -> claims to verify, plus findings that need no verification.
+
+Rules (documented for authors in docs/check-json-schema.md, "How claims are read"):
+
+* A chain ``a = b = c`` gives the steps (a, b) and (b, c).  A row whose left side is
+  empty continues the previous row of the same block: its first step starts from
+  the previous row's last right side.
+* Definitions.  The FIRST relation of a row that does not continue a chain is a
+  definition when its relation is ``=`` and its left side is either
+  - a call ``name(x, y)`` of a name that is not yet defined and is not a known
+    function, with distinct symbols as arguments, and a body that does not use the
+    name itself (``\\sigma(x) = \\frac{1}{1+e^{-x}}``), or
+  - a bare symbol never seen before in the file and not used in its own body
+    (``L_i = -\\log(...)``, ``u = 1 + e^{-x}``).
+  The rest of the row (``y = a = b`` -> the step (a, b)) is verified with the
+  definition in scope.  A definition applies to the rest of the file: later rows and
+  later blocks.  Where-clauses (``\\quad u = 1+e^{-x}``), ``derive: define``
+  directives and configured definitions always define (they may redefine a name);
+  where-clauses apply from their own row on.  Definitions are recorded as findings of
+  kind DEFINITION with verdict None and severity "info": not verified, not counted as
+  claims or warnings.
+* A one-relation row that is neither a definition nor part of a chain is an IDENTITY.
+  A side that is a plain number as written (``0.5``, ``2.718...``) opposite a
+  number-valued expression makes a VALUE claim (CONSTANT when the expression uses no
+  function or symbol of the document, e.g. ``e`` or ``\\pi``).  A step with a limit on
+  exactly one side is a LIMIT claim.
+* A name whose definition could not be read is "opaque": claims using it are
+  undecided (never refuted or proved from a misreading).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+import sympy as sp
+from sympy.core.function import AppliedUndef
+
+from derive.check.rows import Piece, Row, split_rows
+from derive.model import ClaimKind, Definition, Finding, Location, MathBlock, Verdict
+from derive.parse import LatexParseError, ParseOptions, function_name, parse_latex_expr
+
+SUPPORTED_RELATIONS = ("=", "\\approx")
+
+# A number as the author wrote it, possibly truncated with dots: 0.5, -4, 2.718..., 2.71\ldots
+_NUMBER = re.compile(
+    r"^(?P<number>[+-]?\d+(?:\.\d+)?)\s*(?P<dots>\.{2,3}|\\[lc]?dots|\\ldots\{\})?$"
+)
+_SPACING = re.compile(r"\\[,;:! ]|~|\\q?quad\b")
+# name(args) with a plain head: \sigma, f, \operatorname{softplus}, \mathrm{relu}, g_1
+_CALL = re.compile(
+    r"^(?P<head>\\(?:operatorname|mathrm|text|mathit)\{[A-Za-z]+\}|\\[A-Za-z]+|[A-Za-z])"
+    r"(?P<sub>_\{?[A-Za-z0-9]+\}?)?\s*(?:\\left\s*)?\((?P<args>[^()]*)(?:\\right\s*)?\)$"
+)
+_OUT_OF_SCOPE = "out of scope"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One relation to verify, with everything the verifier needs."""
+
+    kind: ClaimKind
+    location: Location
+    lhs_latex: str  # as written, stripped
+    rhs_latex: str
+    relation: str  # "=" or "\\approx"
+    lhs: sp.Expr | None  # parsed; None only for a truncated decimal like 2.718...
+    rhs: sp.Expr | None
+    reason: str = ""
+    label: str = ""
+    definitions: tuple[Definition, ...] = ()
+    assumptions: tuple[sp.Basic, ...] = ()
+    written: str = ""  # the number as the author wrote it ("2.718...") for VALUE/CONSTANT
+    written_side: str = ""  # "lhs" | "rhs": where ``written`` stands
+    decimal_mode: str = ""  # "prefix" | "rounded" | "exact"; "" = compare expressions
+    ambiguities: tuple[str, ...] = ()  # readings that make a refutation unsafe
+
+
+@dataclass(frozen=True)
+class Side:
+    """A relation side: where it is, what it says, and how it parsed."""
+
+    latex: str
+    offset: int  # offset of latex[0] in the block text
+    expr: sp.Expr | None
+    number: str = ""  # the side is a plain number as written ("0.5", "2.718...")
+    truncated: bool = False  # written with trailing dots
+    failed: bool = False  # could not be parsed (a finding was emitted)
+    ambiguities: tuple[str, ...] = ()
+
+
+Item = Claim | Finding
+
+
+def _strip(piece: Piece) -> tuple[str, int]:
+    """The piece's text without surrounding blanks, and the offset of its first character."""
+    text = piece.text
+    lead = len(text) - len(text.lstrip())
+    return text.strip(), piece.offset + lead
+
+
+def written_number(latex: str) -> tuple[str, bool] | None:
+    """``("2.718...", True)`` when ``latex`` is a plain number as written, else None."""
+    compact = _SPACING.sub("", latex).strip()
+    match = _NUMBER.match(compact)
+    if match is None:
+        return None
+    return compact, bool(match.group("dots"))
+
+
+def decimal_places(number: str) -> int:
+    digits = re.match(r"[+-]?\d+(?:\.(\d+))?", number)
+    return len(digits.group(1) or "") if digits else 0
+
+
+def _names(expr: sp.Basic) -> set[str]:
+    """Names of the symbols and undefined functions in ``expr``."""
+    names = {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol)}
+    names |= {f.func.__name__ for f in expr.atoms(AppliedUndef)}
+    return names
+
+
+def _limit_count(*exprs: sp.Expr | None) -> int:
+    return sum(isinstance(e, sp.Limit) for e in exprs)
+
+
+class ClaimBuilder:
+    """Walks a file's blocks in order, keeping definitions and assumptions in scope."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.definitions: dict[str, Definition] = {}
+        self.functions: set[str] = set()
+        self.opaque: set[str] = set()  # names whose definitions could not be read
+        self.seen: set[str] = set()  # names used so far in the file
+        self.assumptions: list[sp.Basic] = []
+        self.euler_e = True
+        self.items: list[Item] = []
+
+    # -- scope ------------------------------------------------------------
+
+    def options(self, extra_function: str | None = None) -> ParseOptions:
+        functions = set(self.functions)
+        if extra_function:
+            functions.add(extra_function)
+        return ParseOptions(functions=frozenset(functions), euler_e=self.euler_e)
+
+    def _record(self, definition: Definition) -> None:
+        self.definitions[definition.name] = definition
+        self.opaque.discard(definition.name)
+        if definition.params:
+            self.functions.add(definition.name)
+        if definition.name == "e" and not definition.params:
+            self.euler_e = False  # the document gave `e` another meaning
+
+    def add_assumption(self, latex: str, location: Location) -> None:
+        """``x > 0`` from an ``assume`` directive: a relational over parsed sides."""
+        ops: list[tuple[str, type[sp.Basic]]] = [
+            (r"\geq", sp.GreaterThan), (r"\ge", sp.GreaterThan), (">=", sp.GreaterThan),
+            (r"\leq", sp.LessThan), (r"\le", sp.LessThan), ("<=", sp.LessThan),
+            (r"\neq", sp.Unequality), (r"\ne", sp.Unequality),
+            (">", sp.StrictGreaterThan), ("<", sp.StrictLessThan),
+        ]
+        for token, relational in ops:
+            left, sep, right = latex.partition(token)
+            if not sep:
+                continue
+            try:
+                lhs = parse_latex_expr(left.strip(), self.options()).expr
+                rhs = parse_latex_expr(right.strip(), self.options()).expr
+            except LatexParseError as error:
+                self.items.append(self._problem(location, f"assumption: {error.message}", None))
+                return
+            built = relational(lhs, rhs)
+            if isinstance(built, sp.Rel):
+                self.assumptions.append(built)
+            return
+        self.items.append(
+            self._problem(location, f"cannot read assumption {latex!r}: no relation", None)
+        )
+
+    def add_definition_latex(self, latex: str, location: Location, *, report: bool) -> None:
+        """A definition from a directive or the configuration: ``\\sigma(x) = ...``."""
+        block = MathBlock(path=self.path, text=latex, start=location, syntax="directive")
+        for row in split_rows(block):
+            for name_piece, body_piece in row.where:
+                self._define(block, name_piece, body_piece, force=True, report=report)
+            if not row.relations or row.relations[0].op != "=":
+                self.items.append(self._problem(
+                    location, f"not a definition: {latex!r} (expected name = expression)", None,
+                ))
+                continue
+            body = self._define(block, row.lhs, row.relations[0].rhs, force=True, report=report)
+            if body is None:
+                self.items.append(self._problem(
+                    location, f"not a definition: {latex!r} (the left side must be a name "
+                    "or a call like f(x))", None,
+                ))
+
+    # -- findings ---------------------------------------------------------
+
+    def _problem(self, location: Location, message: str, kind: ClaimKind | None) -> Finding:
+        return Finding(
+            location=location, kind=kind, verdict=Verdict.ERROR, message=message,
+            rule_id="DRV002", severity="error",
+        )
+
+    def _parse_failure(
+        self, block: MathBlock, latex: str, offset: int, error: LatexParseError,
+        kind: ClaimKind | None,
+    ) -> Finding:
+        position = offset + min(max(error.offset, 0), max(len(latex) - 1, 0))
+        location = block.location_of(position)
+        if error.message.startswith(_OUT_OF_SCOPE):
+            return Finding(
+                location=location, kind=kind, verdict=Verdict.UNKNOWN,
+                message=f"not checked: {error.message}", lhs=latex, rule_id="DRV006",
+                severity="warning",
+            )
+        return Finding(
+            location=location, kind=kind, verdict=Verdict.ERROR,
+            message=f"cannot read math: {error.message}", lhs=latex, rule_id="DRV002",
+            severity="error",
+        )
+
+    # -- parsing ----------------------------------------------------------
+
+    def _parse_side(
+        self, block: MathBlock, piece: Piece, kind: ClaimKind | None,
+        extra_function: str | None = None,
+    ) -> Side:
+        latex, offset = _strip(piece)
+        number = written_number(latex)
+        if number is not None and number[1]:
+            # 2.718...: kept as written; its value is only known to the digits shown
+            return Side(latex, offset, None, number=number[0], truncated=True)
+        if not latex:
+            self.items.append(self._problem(
+                block.location_of(piece.offset), "cannot read math: empty side of a relation",
+                kind,
+            ))
+            return Side(latex, offset, None, failed=True)
+        try:
+            parsed = parse_latex_expr(latex, self.options(extra_function))
+        except LatexParseError as error:
+            self.items.append(self._parse_failure(block, latex, offset, error, kind))
+            return Side(latex, offset, None, failed=True)
+        ambiguities: list[str] = []
+        for issue in parsed.issues:
+            position = offset + min(max(issue.offset, 0), max(len(latex) - 1, 0))
+            self.items.append(Finding(
+                location=block.location_of(position), kind=None, verdict=None,
+                message=issue.message, lhs=latex, rule_id=issue.rule_id, severity="warning",
+            ))
+            if issue.rule_id == "DRV005":
+                ambiguities.append(issue.message)
+        return Side(
+            latex, offset, parsed.expr, number=number[0] if number else "",
+            ambiguities=tuple(ambiguities),
+        )
+
+    def _see(self, side: Side) -> None:
+        if side.expr is not None:
+            self.seen |= _names(side.expr)
+
+    # -- definitions ------------------------------------------------------
+
+    def _define(
+        self, block: MathBlock, name_piece: Piece, body_piece: Piece, *, force: bool,
+        report: bool = True,
+    ) -> Side | None:
+        """Record ``name = body`` if the left side has a definition's form.
+
+        Returns the parsed body (possibly failed), or None when the left side is not
+        a definable name (then nothing was recorded and nothing emitted).
+        """
+        latex, offset = _strip(name_piece)
+        head = self._definable(latex, force=force)
+        if head is None:
+            return None
+        name, params, is_function = head
+        body = self._parse_side(
+            block, body_piece, ClaimKind.DEFINITION, extra_function=name if is_function else None,
+        )
+        if body.failed or body.expr is None:
+            self.opaque.add(name)
+            if is_function:
+                self.functions.add(name)
+            return body
+        if name in _names(body.expr) and not force:
+            return None  # recursive: an equation, not a definition
+        self._see(body)
+        self.seen.add(name)
+        self.seen |= {p.name for p in params}
+        self._record(Definition(name=name, params=params, body=body.expr, latex=f"{latex} = "
+                                f"{body.latex}"))
+        if report:
+            self.items.append(Finding(
+                location=block.location_of(offset), kind=ClaimKind.DEFINITION, verdict=None,
+                message=f"definition of {name}" + (" (a function)" if params else ""),
+                lhs=latex, rhs=body.latex, relation="=", severity="info",
+            ))
+        return body
+
+    def _definable(
+        self, latex: str, *, force: bool,
+    ) -> tuple[str, tuple[sp.Symbol, ...], bool] | None:
+        """(name, params, is_function) when ``latex`` may be defined here."""
+        if force and latex == "e":
+            return "e", (), False
+        call = _CALL.match(latex)
+        if call is not None:
+            name = function_name(call.group("head") + (call.group("sub") or ""))
+            if name is None or (name in self.definitions and not force):
+                return None
+            try:
+                parsed = parse_latex_expr(latex, self.options(name)).expr
+            except LatexParseError:
+                return None
+            if not isinstance(parsed, AppliedUndef) or parsed.func.__name__ != name:
+                return None
+            params = parsed.args
+            if not all(isinstance(p, sp.Symbol) for p in params) or len(set(params)) != len(
+                params
+            ):
+                return None
+            return name, tuple(p for p in params if isinstance(p, sp.Symbol)), True
+        try:
+            parsed = parse_latex_expr(latex, self.options()).expr
+        except LatexParseError:
+            return None
+        if not isinstance(parsed, sp.Symbol):
+            return None
+        if not force and (parsed.name in self.definitions or parsed.name in self.seen):
+            return None
+        return parsed.name, (), False
+
+    # -- blocks and rows --------------------------------------------------
+
+    def add_block(self, block: MathBlock) -> None:
+        if block.skip:
+            return
+        rows = split_rows(block)
+        previous: Side | None = None
+        for index, row in enumerate(rows):
+            continued = index + 1 < len(rows) and rows[index + 1].continues
+            previous = self._add_row(block, row, previous, continued)
+
+    def _add_row(
+        self, block: MathBlock, row: Row, previous: Side | None, continued: bool,
+    ) -> Side | None:
+        for name_piece, body_piece in row.where:
+            self._define(block, name_piece, body_piece, force=True)
+        relations = list(row.relations)
+        if not relations:
+            return previous
+        label = row.label or block.label
+        single = len(relations) == 1 and not row.continues and not continued
+        base = ClaimKind.IDENTITY if single else ClaimKind.STEP
+        sides: list[Side] = []
+        if row.continues:
+            if previous is None:
+                # nothing to continue from: read it as a chain starting at its first side
+                sides.append(self._parse_side(block, relations[0].rhs, base))
+                relations = relations[1:]
+            else:
+                sides.append(previous)
+        elif relations[0].op == "=" and (
+            body := self._define(block, row.lhs, relations[0].rhs, force=False)
+        ) is not None:
+            sides.append(body)
+            relations = relations[1:]
+            base = ClaimKind.STEP
+        else:
+            sides.append(self._parse_side(block, row.lhs, base))
+        for relation in relations:
+            sides.append(self._parse_side(block, relation.rhs, base))
+        for side in sides:
+            self._see(side)
+        for (left, right), relation in zip(zip(sides, sides[1:]), relations, strict=True):
+            item = self._step(block, left, relation.op, right, base, row.reason, label)
+            if item is not None:
+                self.items.append(item)
+        return sides[-1] if sides else previous
+
+    def _opaque_names(self, *sides: Side) -> list[str]:
+        names: set[str] = set()
+        for side in sides:
+            if side.expr is not None:
+                names |= _names(side.expr) & self.opaque
+        return sorted(names)
+
+    def _depends_on_symbols(self, expr: sp.Expr) -> bool:
+        """Whether ``expr`` still has free symbols once definitions are unfolded."""
+        pending = list(expr.free_symbols)
+        for call in expr.atoms(AppliedUndef):
+            definition = self.definitions.get(call.func.__name__)
+            if definition is not None:
+                pending += list(definition.body.free_symbols - set(definition.params))
+        visited: set[str] = set()
+        while pending:
+            symbol = pending.pop()
+            name = getattr(symbol, "name", "")
+            if name in visited:
+                continue
+            visited.add(name)
+            definition = self.definitions.get(name)
+            if definition is None or definition.params:
+                return True
+            pending += list(definition.body.free_symbols)
+        return False
+
+    def _step(
+        self, block: MathBlock, left: Side, op: str, right: Side, base: ClaimKind,
+        reason: str, label: str,
+    ) -> Item | None:
+        if left.failed or right.failed:
+            return None  # the parse failure was reported once, at its side
+        location = block.location_of(right.offset)
+        common = {
+            "location": location, "lhs": left.latex, "rhs": right.latex, "relation": op,
+            "reason": reason, "label": label,
+        }
+        if op not in SUPPORTED_RELATIONS:
+            return Finding(
+                kind=base, verdict=Verdict.UNKNOWN, message=f"unsupported relation {op}",
+                rule_id="DRV006", severity="warning", **common,  # type: ignore[arg-type]
+            )
+        opaque = self._opaque_names(left, right)
+        if opaque:
+            return Finding(
+                kind=base, verdict=Verdict.UNKNOWN,
+                message=f"not checked: uses {', '.join(opaque)}, whose definition could "
+                "not be read", rule_id="DRV006", severity="warning",
+                **common,  # type: ignore[arg-type]
+            )
+        claim = Claim(
+            kind=base, location=location, lhs_latex=left.latex, rhs_latex=right.latex,
+            relation=op, lhs=left.expr, rhs=right.expr, reason=reason, label=label,
+            definitions=tuple(self.definitions.values()), assumptions=tuple(self.assumptions),
+            ambiguities=left.ambiguities + right.ambiguities,
+        )
+        return self._classify(claim, left, right)
+
+    def _classify(self, claim: Claim, left: Side, right: Side) -> Item:
+        number_side, expr_side, side_name = None, None, ""
+        if right.number and not left.number:
+            number_side, expr_side, side_name = right, left, "rhs"
+        elif left.number and not right.number:
+            number_side, expr_side, side_name = left, right, "lhs"
+        if (
+            number_side is not None and expr_side is not None and expr_side.expr is not None
+            and not self._depends_on_symbols(expr_side.expr)
+        ):
+            number = number_side.number
+            kind = ClaimKind.CONSTANT if expr_side.expr.is_number else ClaimKind.VALUE
+            if isinstance(expr_side.expr, sp.Limit):
+                kind = ClaimKind.LIMIT
+            if number_side.truncated:
+                mode = "prefix"
+            elif "." not in number:
+                mode = ""  # an integer: compare exactly (or approximately for \approx)
+            elif claim.relation != "=" or decimal_places(number) > 3:
+                mode = "rounded"
+            else:
+                mode = "exact"
+            return replace(claim, kind=kind, written=number, written_side=side_name,
+                           decimal_mode=mode)
+        if left.truncated or right.truncated:
+            return Finding(
+                location=claim.location, kind=claim.kind, verdict=Verdict.UNKNOWN,
+                message="not checked: a truncated decimal compared with an expression that "
+                "depends on variables", lhs=claim.lhs_latex, rhs=claim.rhs_latex,
+                relation=claim.relation, reason=claim.reason, label=claim.label,
+                rule_id="DRV006", severity="warning",
+            )
+        if _limit_count(claim.lhs, claim.rhs) == 1:
+            return replace(claim, kind=ClaimKind.LIMIT)
+        return claim
+
+
+def build_claims(
+    path: str,
+    blocks: Sequence[MathBlock],
+    directives: Iterable[tuple[Location, str, str]] = (),
+    definitions_latex: Sequence[str] = (),
+) -> list[Item]:
+    """Claims and recorded findings of one file, in document order.
+
+    ``directives`` are (location, command, argument) for ``define`` and ``assume``;
+    each applies to the blocks that start after it.
+    """
+    builder = ClaimBuilder(path)
+    for latex in definitions_latex:
+        builder.add_definition_latex(latex, Location(path, 1, 1), report=False)
+    pending = sorted(directives, key=lambda d: (d[0].line, d[0].column))
+    for block in blocks:
+        while pending and (pending[0][0].line, pending[0][0].column) < (
+            block.start.line, block.start.column,
+        ):
+            _apply_directive(builder, *pending.pop(0))
+        builder.add_block(block)
+    for directive in pending:
+        _apply_directive(builder, *directive)
+    return builder.items
+
+
+def _apply_directive(builder: ClaimBuilder, location: Location, command: str, argument: str
+                     ) -> None:
+    if command == "define":
+        builder.add_definition_latex(argument, location, report=True)
+    elif command == "assume":
+        builder.add_assumption(argument, location)

@@ -1,0 +1,541 @@
+"""Assemble a verified Derivation: the core of ``derive build``.
+
+The displayed chain is
+
+    d/dx f(x) = d/dx[definition] = (rule steps) = raw derivative = (rewrite steps) = closed form
+
+The rule steps are a walk over the rule tree from :mod:`derive.rules`: a
+pending ``Derivative`` is expanded one structural rule at a time (chain rule
+with its named substitution, product, quotient, sum ...), while sub-derivatives
+that need no structure (power, exp, trig ... with inline linear chains) are
+evaluated together in one step.  Every consecutive pair is then verified with
+:mod:`derive.verify`; :func:`reverify` re-runs all verification, so a tampered
+step list is judged afresh.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from derive.limits import compute_limit, decimal_value, limit_steps, simple_exact_value
+from derive.model import (
+    ClosedFormCheck,
+    Counterexample,
+    Definition,
+    Derivation,
+    DerivationStep,
+    Evidence,
+    FunctionSpec,
+    LimitClaim,
+    Outcome,
+    ValueClaim,
+    Verdict,
+    VerifySettings,
+)
+from derive.rewrite import Fold, evaluated, rebuild, replace_unevaluated, rewrite_steps
+from derive.rules import (
+    ChainRule,
+    ConstantMultipleRule,
+    ConstantRule,
+    DiffRule,
+    GeneralPowerRule,
+    ProductRule,
+    QuotientRule,
+    SumRule,
+    UnsupportedRule,
+    VariableRule,
+    differentiate,
+)
+from derive.timelimit import TimeLimitExceeded, run_with_time_limit
+from derive.verify import substitute_definitions, verify_decimal, verify_equal, verify_limit
+
+#: The grid of the numeric closed-form checks.
+GRID_LOW, GRID_HIGH, GRID_POINTS = -10.0, 10.0, 100
+GRID_TEXT = f"linspace({GRID_LOW:g}, {GRID_HIGH:g}, {GRID_POINTS})"
+#: Central difference step; truncation ~h^2 f''' and rounding ~eps |f| / h are both ~1e-10.
+FD_STEP = 1e-5
+#: Allowed |closed form - central difference|, relative to max(1, |f|, |f'|).
+FD_TOLERANCE = 1e-6
+
+# Rules that only shuffle constants and sums: not named in a step's label when others are.
+_QUIET_RULES = (ConstantRule, VariableRule, ConstantMultipleRule, SumRule)
+# Rules that are expanded one level at a time, each in its own displayed step.
+_STRUCTURAL_RULES = (ProductRule, QuotientRule, GeneralPowerRule, UnsupportedRule)
+
+
+# ---------------------------------------------------------------------------
+# Naming the function
+# ---------------------------------------------------------------------------
+
+
+def _is_self_defined(spec: FunctionSpec) -> bool:
+    """tanh(x) is its own definition: SymPy already knows the function by that name."""
+    definition = spec.definition
+    return (
+        isinstance(definition, sp.Function)
+        and type(definition).__name__ == spec.sympy_name
+        and definition.args == (spec.variable,)
+    )
+
+
+def applied_function(spec: FunctionSpec, argument: sp.Expr) -> sp.Expr:
+    """f(argument), unevaluated: sigma(0), tanh(0)."""
+    if _is_self_defined(spec):
+        return type(spec.definition)(argument, evaluate=False)
+    return sp.Function(spec.sympy_name)(argument)
+
+
+def function_definition(spec: FunctionSpec) -> Definition | None:
+    if _is_self_defined(spec):
+        return None
+    applied = applied_function(spec, spec.variable)
+    return Definition(
+        spec.sympy_name,
+        (spec.variable,),
+        spec.definition,
+        latex=f"{sp.latex(applied)} = {sp.latex(spec.definition)}",
+    )
+
+
+def _unicode_name(spec: FunctionSpec) -> str:
+    return str(sp.pretty(sp.Symbol(spec.sympy_name), use_unicode=True))
+
+
+# ---------------------------------------------------------------------------
+# Walking the rule tree into displayed steps
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Pending:
+    node: sp.Derivative
+    rule: DiffRule
+
+
+def _d(rule: DiffRule) -> sp.Derivative:
+    return sp.Derivative(rule.expr, rule.variable)
+
+
+def _is_simple(rule: DiffRule) -> bool:
+    """No named substitution and no structural rule anywhere below."""
+    for sub in rule.walk():
+        if isinstance(sub, _STRUCTURAL_RULES):
+            return False
+        if isinstance(sub, ChainRule) and not sub.inline:
+            return False
+    return True
+
+
+def _label(rule: DiffRule) -> str:
+    return str(getattr(rule, "label", rule.name))
+
+
+def _labels(rules: Sequence[DiffRule]) -> str:
+    """Names of the rules used, in order, quiet ones only when nothing else is used."""
+    names: list[str] = []
+    quiet: list[str] = []
+    for top in rules:
+        for sub in top.walk():
+            if isinstance(sub, ChainRule) and sub.inline:
+                continue
+            bucket = quiet if isinstance(sub, _QUIET_RULES) else names
+            if _label(sub) not in bucket:
+                bucket.append(_label(sub))
+    return ", ".join(names or quiet)
+
+
+def _expand(rule: DiffRule) -> tuple[sp.Expr, list[DiffRule], str]:
+    """One level of a structural rule: (display expression, new pending rules, note)."""
+    if isinstance(rule, ChainRule):
+        shown = sp.Mul(_d(rule.outer), _d(rule.inner), evaluate=False)
+        return shown, [rule.outer, rule.inner], rule.substitution_latex
+    if isinstance(rule, ConstantMultipleRule):
+        return sp.Mul(rule.constant, _d(rule.substep), evaluate=False), [rule.substep], ""
+    if isinstance(rule, SumRule):
+        return sp.Add(*(_d(t) for t in rule.terms), evaluate=False), list(rule.terms), ""
+    if isinstance(rule, ProductRule):
+        terms = []
+        for i, step in enumerate(rule.factor_steps):
+            others = rule.factors[:i] + rule.factors[i + 1 :]
+            terms.append(sp.Mul(_d(step), *others, evaluate=False))
+        return sp.Add(*terms, evaluate=False), list(rule.factor_steps), ""
+    if isinstance(rule, QuotientRule):
+        f, g = rule.numerator, rule.denominator
+        df, dg = _d(rule.numerator_step), _d(rule.denominator_step)
+        top = sp.Add(
+            sp.Mul(df, g, evaluate=False), sp.Mul(-1, f, dg, evaluate=False), evaluate=False
+        )
+        bottom = sp.Pow(sp.Pow(g, 2, evaluate=False), -1, evaluate=False)
+        return (
+            sp.Mul(top, bottom, evaluate=False),
+            [rule.numerator_step, rule.denominator_step],
+            "",
+        )
+    if isinstance(rule, GeneralPowerRule):
+        f, g = rule.base, rule.exponent
+        inner = sp.Add(
+            sp.Mul(_d(rule.exponent_step), sp.log(f), evaluate=False),
+            sp.Mul(g, _d(rule.base_step), sp.Pow(f, -1, evaluate=False), evaluate=False),
+            evaluate=False,
+        )
+        shown = sp.Mul(sp.Pow(f, g, evaluate=False), inner, evaluate=False)
+        return shown, [rule.exponent_step, rule.base_step], "f^{g} = e^{g \\ln f}"
+    raise TypeError(f"not a structural rule: {type(rule).__name__}")
+
+
+def _tidy(expr: sp.Expr) -> sp.Expr:
+    """Evaluate derivative-free products, except where two signed factors show a sign cancel.
+
+    ``-x \\cdot 2x`` becomes ``-2x^2`` and ``1 \\cdot (x^2+1)`` becomes ``x^2+1``, while
+    ``-u^{-2} \\cdot (-e^{-x})`` is kept as the textbook writes it.
+    """
+    if not expr.args or isinstance(expr, sp.Derivative):
+        return expr
+    args = [_tidy(arg) for arg in expr.args]
+    if isinstance(expr, sp.Mul) and not expr.has(sp.Derivative):
+        signed = [a for a in args if not a.is_number and a.could_extract_minus_sign()]
+        if len(signed) < 2:
+            return sp.Mul(*args)
+    if all(new is old for new, old in zip(args, expr.args, strict=True)):
+        return expr
+    return rebuild(expr, args)
+
+
+def rule_steps(tree: DiffRule) -> list[DerivationStep]:
+    """The displayed steps from d/dx[definition] down to the substituted-back derivative."""
+    current: sp.Expr = _d(tree)
+    steps = [DerivationStep(current, "definition")]
+    pending = [_Pending(current, tree)]
+    while pending:
+        first = pending[0]
+        if isinstance(first.rule, UnsupportedRule):
+            pending.pop(0)  # stays an unevaluated derivative; reported by build_derivation
+            continue
+        if _is_simple(first.rule):
+            simple = [p for p in pending if _is_simple(p.rule)]
+            mapping = {p.node: p.rule.eval() for p in simple}
+            pending = [p for p in pending if not _is_simple(p.rule)]
+            current = _tidy(replace_unevaluated(current, mapping))
+            steps.append(DerivationStep(current, _labels([p.rule for p in simple])))
+            continue
+        shown, children, note = _expand(first.rule)
+        current = replace_unevaluated(current, {first.node: shown})
+        known = {p.node for p in pending[1:]}
+        fresh = []
+        for child in children:
+            node = _d(child)
+            if node not in known:
+                known.add(node)
+                fresh.append(_Pending(node, child))
+        pending = fresh + pending[1:]
+        steps.append(DerivationStep(current, first.rule.name, note=note))
+    substitutions = [
+        rule for rule in tree.walk() if isinstance(rule, ChainRule) and not rule.inline
+    ]
+    used = [rule for rule in substitutions if current.has(rule.u_symbol)]
+    if used:
+        mapping = {rule.u_symbol: rule.u_expr for rule in used}
+        # inner substitutions may mention outer names only through u_expr, which is in x
+        current = _tidy(replace_unevaluated(current, mapping))
+        note = ", ".join(rule.substitution_latex for rule in used)
+        steps.append(DerivationStep(current, "substitute back", note=note))
+    return steps
+
+
+def substitution_definitions(tree: DiffRule) -> tuple[Definition, ...]:
+    return tuple(
+        Definition(rule.u_symbol.name, (), rule.u_expr, latex=rule.substitution_latex)
+        for rule in tree.walk()
+        if isinstance(rule, ChainRule) and not rule.inline
+    )
+
+
+# ---------------------------------------------------------------------------
+# Building
+# ---------------------------------------------------------------------------
+
+
+def _simplified(expr: sp.Expr, seconds: float) -> sp.Expr:
+    try:
+        result = run_with_time_limit(sp.simplify, expr, seconds=seconds)
+    except (TimeLimitExceeded, RuntimeError):
+        return expr
+    return result if sp.count_ops(result) < sp.count_ops(expr) else expr
+
+
+def build_derivation(spec: FunctionSpec, settings: VerifySettings = VerifySettings()) -> Derivation:
+    """Generate every step of d/dx f(x), rewrite to the target, and verify everything."""
+    x = spec.variable
+    names = (spec.substitution_name,) + tuple(
+        n for n in ("u", "v", "w", "s", "t", "p", "q", "r") if n != spec.substitution_name
+    )
+    tree = differentiate(spec.definition, x, substitution_names=names)
+    lhs = sp.Derivative(applied_function(spec, x), x)
+    own = function_definition(spec)
+    definitions = ((own,) if own else ()) + substitution_definitions(tree)
+
+    steps = rule_steps(tree)
+    if _is_self_defined(spec):
+        steps = steps[1:]  # "d/dx tanh(x) = d/dx tanh(x)" says nothing
+    if tree.contains_unsupported():
+        reasons = [r.reason for r in tree.walk() if isinstance(r, UnsupportedRule)]
+        steps.append(DerivationStep(steps[-1].expr, "unsupported", note="; ".join(reasons)))
+    else:
+        steps.extend(_closing_steps(spec, tree, steps[-1].expr if steps else lhs, settings))
+
+    derivation = Derivation(
+        spec=spec,
+        lhs=lhs,
+        steps=tuple(steps),
+        limits=_limit_claims(spec, settings),
+        values=_value_claims(spec),
+        checks=(),
+        definitions=definitions,
+        rule_tree=tree,
+    )
+    return reverify(derivation, settings)
+
+
+def _closing_steps(
+    spec: FunctionSpec, tree: DiffRule, shown: sp.Expr, settings: VerifySettings
+) -> list[DerivationStep]:
+    """From the substituted-back form to the raw derivative, then to the closed form."""
+    raw = tree.eval()
+    closing: list[DerivationStep] = []
+    if sp.srepr(shown) != sp.srepr(raw):
+        closing.append(DerivationStep(raw, "simplify"))
+    if spec.target is None:
+        simpler = _simplified(raw, settings.time_limit)
+        if simpler != raw:
+            closing.append(DerivationStep(simpler, "simplify"))
+        return closing
+    folds = []
+    if not _is_self_defined(spec):
+        applied = applied_function(spec, spec.variable)
+        folds.append(Fold(applied, spec.definition, f"definition of {_unicode_name(spec)}"))
+    for step in rewrite_steps(raw, spec.target, folds=folds):
+        closing.append(DerivationStep(step.expr, step.rule))
+    return closing
+
+
+def _limit_claims(spec: FunctionSpec, settings: VerifySettings) -> tuple[LimitClaim, ...]:
+    x = spec.variable
+    claims = []
+    for point in spec.limit_points:
+        value = compute_limit(spec.definition, x, point, seconds=settings.time_limit)
+        if value is None:
+            continue  # no definite limit found: nothing is claimed
+        steps = limit_steps(spec.definition, x, point, value, seconds=settings.time_limit)
+        claims.append(LimitClaim(applied_function(spec, x), x, point, value, steps))
+    return tuple(claims)
+
+
+def _value_claims(spec: FunctionSpec) -> tuple[ValueClaim, ...]:
+    x = spec.variable
+    claims = []
+    for point in spec.value_points:
+        exact = simple_exact_value(spec.definition.subs(x, point))
+        decimal = decimal_value(spec.definition, x, point, spec.value_digits)
+        claims.append(
+            ValueClaim(applied_function(spec, point), point, exact, decimal, spec.value_digits)
+        )
+    return tuple(claims)
+
+
+# ---------------------------------------------------------------------------
+# Verification (re-runnable on a tampered derivation)
+# ---------------------------------------------------------------------------
+
+
+def reverify(derivation: Derivation, settings: VerifySettings = VerifySettings()) -> Derivation:
+    """``derivation`` with every step, limit, value and closed-form check verified afresh."""
+    definitions = derivation.definitions
+    steps = []
+    previous = derivation.lhs
+    for step in derivation.steps:
+        if step.rule == "unsupported":
+            outcome = Outcome(
+                Verdict.UNKNOWN,
+                Evidence("rules", f"no differentiation rule applies: {step.note}"),
+            )
+        else:
+            outcome = verify_equal(previous, step.expr, definitions=definitions, settings=settings)
+        steps.append(dataclasses.replace(step, outcome=outcome))
+        previous = step.expr
+    limits = tuple(
+        dataclasses.replace(
+            claim,
+            outcome=verify_limit(
+                claim.expr,
+                claim.variable,
+                claim.point,
+                claim.value,
+                definitions=definitions,
+                settings=settings,
+            ),
+        )
+        for claim in derivation.limits
+    )
+    values = tuple(
+        dataclasses.replace(claim, outcome=_verify_value(claim, definitions, settings))
+        for claim in derivation.values
+    )
+    checks = _closed_form_checks(derivation, tuple(steps), settings)
+    return dataclasses.replace(
+        derivation, steps=tuple(steps), limits=limits, values=values, checks=checks
+    )
+
+
+def _verify_value(
+    claim: ValueClaim, definitions: Sequence[Definition], settings: VerifySettings
+) -> Outcome:
+    if claim.exact is not None:
+        return verify_equal(claim.expr, claim.exact, definitions=definitions, settings=settings)
+    return verify_decimal(
+        claim.expr, claim.decimal, mode="rounded", definitions=definitions, settings=settings
+    )
+
+
+def _closed_form_checks(
+    derivation: Derivation, steps: Sequence[DerivationStep], settings: VerifySettings
+) -> tuple[ClosedFormCheck, ...]:
+    spec = derivation.spec
+    x = spec.variable
+    if not steps or steps[-1].rule == "unsupported":
+        outcome = Outcome(Verdict.UNKNOWN, Evidence("rules", "no closed form: a rule is missing"))
+        return (ClosedFormCheck("closed form", outcome),)
+    closed = steps[-1].expr
+    definitions = derivation.definitions
+    expected = sp.diff(spec.definition, x)
+    by_sympy = ClosedFormCheck(
+        "matches sympy.diff",
+        verify_equal(closed, expected, definitions=definitions, settings=settings),
+    )
+    closed_in_x = evaluated(substitute_definitions(closed, definitions)).doit()
+    return (
+        by_sympy,
+        _finite_difference_check(spec.definition, closed_in_x, x),
+        _high_precision_check(spec.definition, closed_in_x, x, settings),
+    )
+
+
+def _grid() -> np.ndarray:
+    return np.linspace(GRID_LOW, GRID_HIGH, GRID_POINTS)
+
+
+def _finite_difference_check(
+    definition: sp.Expr, closed: sp.Expr, x: sp.Symbol
+) -> ClosedFormCheck:
+    """Closed form against a central difference of f in float64 on the grid."""
+    f = sp.lambdify(x, definition, modules="numpy")  # safe: built by derive
+    df = sp.lambdify(x, closed, modules="numpy")  # safe: built by derive
+    grid = _grid()
+    with np.errstate(all="ignore"):
+        central = (f(grid + FD_STEP) - f(grid - FD_STEP)) / (2 * FD_STEP)
+        claimed = np.broadcast_to(np.asarray(df(grid), dtype=float), grid.shape)
+        scale = np.maximum(1.0, np.maximum(np.abs(f(grid)), np.abs(claimed)))
+    usable = np.isfinite(central) & np.isfinite(claimed) & np.isfinite(scale)
+    return _grid_verdict(
+        "finite difference",
+        grid,
+        usable,
+        np.abs(claimed - central) / scale,
+        claimed,
+        central,
+        FD_TOLERANCE,
+        f"central difference with h = {FD_STEP:g} in float64, relative tolerance "
+        f"{FD_TOLERANCE:g}",
+        digits=15,
+    )
+
+
+def _high_precision_check(
+    definition: sp.Expr, closed: sp.Expr, x: sp.Symbol, settings: VerifySettings
+) -> ClosedFormCheck:
+    """Closed form against mpmath's numerical derivative of the definition."""
+    grid = _grid()
+    digits = settings.digits
+    tolerance = 10.0 ** (5 - digits)
+    errors = np.full(grid.shape, np.nan)
+    claimed_values = np.full(grid.shape, np.nan)
+    numeric_values = np.full(grid.shape, np.nan)
+    with mpmath.workdps(digits + 10):
+        f = sp.lambdify(x, definition, modules="mpmath")  # safe: built by derive
+        df = sp.lambdify(x, closed, modules="mpmath")  # safe: built by derive
+        for i, point in enumerate(grid):
+            at = mpmath.mpf(float(point))
+            try:
+                numeric = mpmath.diff(f, at)
+                claimed = df(at)
+            except (ValueError, ZeroDivisionError, TypeError):
+                continue
+            if not (isinstance(numeric, mpmath.mpf) and isinstance(claimed, mpmath.mpf)):
+                continue  # complex or undefined here: outside the real domain
+            scale = max(mpmath.mpf(1), abs(numeric))
+            errors[i] = float(abs(claimed - numeric) / scale)
+            claimed_values[i] = float(claimed)
+            numeric_values[i] = float(numeric)
+    return _grid_verdict(
+        "target vs definition",
+        grid,
+        np.isfinite(errors),
+        errors,
+        claimed_values,
+        numeric_values,
+        tolerance,
+        f"closed form vs mpmath.diff of the definition at {digits} digits, relative tolerance "
+        f"{tolerance:g}",
+        digits=digits,
+    )
+
+
+def _grid_verdict(
+    name: str,
+    grid: np.ndarray,
+    usable: np.ndarray,
+    errors: np.ndarray,
+    claimed: np.ndarray,
+    reference: np.ndarray,
+    tolerance: float,
+    method: str,
+    *,
+    digits: int,
+) -> ClosedFormCheck:
+    points = int(np.count_nonzero(usable))
+    if points == 0:
+        outcome = Outcome(
+            Verdict.UNKNOWN, Evidence("sampling", f"no grid point in the real domain ({method})")
+        )
+        return ClosedFormCheck(name, outcome, None, GRID_TEXT)
+    masked = np.where(usable, errors, -1.0)
+    worst_index = int(np.argmax(masked))
+    max_error = f"{masked[worst_index]:.1e}"
+    if masked[worst_index] > tolerance:
+        counterexample = Counterexample(
+            {"x": repr(float(grid[worst_index]))},
+            repr(float(claimed[worst_index])),
+            repr(float(reference[worst_index])),
+        )
+        evidence = Evidence(
+            "sampling",
+            f"closed form differs at x = {grid[worst_index]!r} ({method})",
+            points=points,
+            digits=digits,
+            max_difference=max_error,
+            counterexample=counterexample,
+        )
+        return ClosedFormCheck(name, Outcome(Verdict.REFUTED, evidence), max_error, GRID_TEXT)
+    evidence = Evidence(
+        "sampling",
+        f"agrees at {points} points of {GRID_TEXT} ({method})",
+        points=points,
+        digits=digits,
+        max_difference=max_error,
+    )
+    return ClosedFormCheck(name, Outcome(Verdict.CHECKED, evidence), max_error, GRID_TEXT)

@@ -1,0 +1,333 @@
+"""LaTeX of a derivation: the fragments every format shares, and the standalone ``NAME.tex``.
+
+The fragments (a step as a row, a limit, a value) are used by the Markdown and HTML/MathML
+renderers too, so all documents show the same mathematics.  Text that ends up inside math
+(rule names, reasons) goes through :func:`math_text`, which works in pdflatex, MathJax and
+latex2mathml alike; text in the body of ``NAME.tex`` goes through :func:`latex_text`.
+No raw non-ASCII character reaches pdflatex: Greek letters become ``\\sigma`` and so on.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import sympy as sp
+
+from derive import __version__
+from derive.model import (
+    ClosedFormCheck,
+    Derivation,
+    DerivationStep,
+    LimitClaim,
+    Outcome,
+    ValueClaim,
+)
+from derive.render.text import evidence_sentence, verdict_label
+
+# ---------------------------------------------------------------------------
+# Characters
+# ---------------------------------------------------------------------------
+
+_GREEK_CAPITALS_WITH_MACROS = {
+    "GAMMA", "DELTA", "THETA", "LAMDA", "XI", "PI", "SIGMA", "UPSILON", "PHI", "PSI", "OMEGA",
+}
+
+#: Non-ASCII symbols that show up in rule names, notes and SymPy output.
+_SYMBOL_MACROS: dict[str, str] = {
+    "\u2212": "-", "\u00b7": r"\cdot", "\u22c5": r"\cdot", "\u00d7": r"\times",
+    "\u2248": r"\approx", "\u2192": r"\to", "\u221e": r"\infty", "\u2264": r"\leq",
+    "\u2265": r"\geq", "\u2260": r"\neq", "\u00b1": r"\pm", "\u2026": r"\ldots",
+    "\u2032": "'", "\u2013": "-", "\u2014": "-", "\u2202": r"\partial", "\u221a": r"\surd",
+    "\u2208": r"\in", "\u21d2": r"\Rightarrow", "\u2218": r"\circ", "\u00b2": "^{2}",
+}
+
+#: Characters that need escaping inside ``\text{...}`` or text mode.
+_TEXT_SPECIALS = set("\\{}$&%#_^~<>|")
+
+
+def greek_macro(char: str) -> str | None:
+    """``σ`` -> ``\\sigma``; ``None`` for characters that are not Greek letters."""
+    try:
+        name = unicodedata.name(char)
+    except ValueError:
+        return None
+    for prefix, capital in (("GREEK SMALL LETTER ", False), ("GREEK CAPITAL LETTER ", True)):
+        if name.startswith(prefix):
+            letter = name[len(prefix):]
+            if " " in letter:  # letters with accents or variants: keep it simple
+                return None
+            if letter == "FINAL SIGMA":
+                letter = "SIGMA"
+            word = "lambda" if letter == "LAMDA" else letter.lower()
+            if capital:
+                if letter not in _GREEK_CAPITALS_WITH_MACROS:
+                    return unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()\
+                        or None
+                return "\\" + word.capitalize()
+            if word == "omicron":
+                return "o"
+            return "\\" + word
+    return None
+
+
+def _math_macro(char: str) -> str:
+    """A math-mode rendering of one non-ASCII or special character."""
+    if char in _SYMBOL_MACROS:
+        return _SYMBOL_MACROS[char]
+    greek = greek_macro(char)
+    if greek is not None:
+        return greek
+    specials = {"\\": r"\backslash", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
+                "%": r"\%", "#": r"\#", "_": r"\_", "^": r"\wedge", "~": r"\sim",
+                "<": "<", ">": ">", "|": r"\vert"}
+    if char in specials:
+        return specials[char]
+    ascii_form = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
+    return r"\text{" + ascii_form + "}" if ascii_form.strip() else r"\text{?}"
+
+
+def ascii_math(latex: str) -> str:
+    """Math-mode LaTeX with every non-ASCII character replaced by a macro."""
+    if latex.isascii():
+        return latex
+    out = []
+    for char in latex:
+        if char.isascii():
+            out.append(char)
+        else:
+            out.append(_math_macro(char) + " ")
+    return "".join(out)
+
+
+def math_text(text: str) -> str:
+    """Text to show inside math: ``\\text{...}`` runs with symbols set outside them.
+
+    ``\\text`` content is taken literally by MathJax and latex2mathml, so special characters
+    and Greek letters are written as math between the runs: ``definition of σ`` becomes
+    ``\\text{definition of }\\sigma``.
+    """
+    out: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            out.append(r"\text{" + "".join(run) + "}")
+            run.clear()
+
+    for char in text:
+        if char.isascii() and char not in _TEXT_SPECIALS and char.isprintable():
+            run.append(char)
+        elif char.isspace():
+            run.append(" ")
+        else:
+            flush()
+            out.append(_math_macro(char) + " ")
+    flush()
+    return "".join(out).rstrip()
+
+
+def latex_text(text: str) -> str:
+    """Text-mode LaTeX for the body of ``NAME.tex`` (pdflatex, OT1 fonts, ASCII only)."""
+    specials = {
+        "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
+        "%": r"\%", "#": r"\#", "_": r"\_", "^": r"\^{}", "~": r"\~{}",
+        "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}", "\n": " ",
+    }
+    out = []
+    for char in text:
+        if char in specials:
+            out.append(specials[char])
+        elif char.isascii():
+            out.append(char if char.isprintable() else " ")
+        elif char in _SYMBOL_MACROS or greek_macro(char) is not None:
+            out.append("$" + _math_macro(char) + "$")
+        else:
+            ascii_form = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
+            out.append(latex_text(ascii_form) if ascii_form else "?")
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------------
+# Fragments shared by every format
+# ---------------------------------------------------------------------------
+
+
+def expr_latex(expr: sp.Basic) -> str:
+    return ascii_math(sp.latex(expr))
+
+
+def function_latex(d: Derivation) -> str:
+    """``\\sigma\\left(x\\right) = \\frac{1}{1 + e^{- x}}``."""
+    spec = d.spec
+    call = f"{spec.latex_name}\\left({expr_latex(spec.variable)}\\right)"
+    return f"{ascii_math(call)} = {expr_latex(spec.definition)}"
+
+
+def title(d: Derivation) -> str:
+    return d.spec.title or f"The derivative of {d.spec.name}"
+
+
+def reason_latex(step: DerivationStep) -> str:
+    """``\\text{chain rule, } u = 1 + e^{- x}``: the rule as text, the note as math."""
+    if not step.note:
+        return math_text(step.rule)
+    return f"{math_text(step.rule + ', ')} {ascii_math(step.note)}"
+
+
+def step_previous_latex(d: Derivation, index: int) -> str:
+    """The left side of step ``index``: the derivative for the first step, else the step before."""
+    return expr_latex(d.lhs if index == 0 else d.steps[index - 1].expr)
+
+
+def step_equation_latex(d: Derivation, index: int) -> str:
+    """Step ``index`` as a standalone equation ``previous = this``."""
+    return f"{step_previous_latex(d, index)} = {expr_latex(d.steps[index].expr)}"
+
+
+def limit_lhs_latex(claim: LimitClaim) -> str:
+    return (f"\\lim_{{{expr_latex(claim.variable)} \\to {expr_latex(claim.point)}}} "
+            f"{expr_latex(claim.expr)}")
+
+
+def limit_latex(claim: LimitClaim) -> str:
+    return f"{limit_lhs_latex(claim)} = {expr_latex(claim.value)}"
+
+
+def limit_reason_latex(claim: LimitClaim) -> str:
+    """``\\text{since } e^{-x} \\to \\infty,\\ ...``: the reasoning steps, which are LaTeX math."""
+    if not claim.steps:
+        return ""
+    return r"\text{since } " + r",\ ".join(ascii_math(step) for step in claim.steps)
+
+
+def value_parts(claim: ValueClaim) -> tuple[str, str]:
+    """(``\\sigma(0)``, ``= \\frac{1}{2}``) or (``\\sigma(-4)``, ``\\approx 0.01798621``)."""
+    left = expr_latex(claim.expr)
+    if claim.exact is None:
+        return left, f"\\approx {claim.decimal}"
+    exact = expr_latex(claim.exact)
+    if claim.exact.is_Rational and _decimal_equals(claim.decimal, claim.exact):
+        shown = "" if claim.exact.is_Integer else f" = {claim.decimal}"
+        return left, f"= {exact}{shown}"
+    return left, f"= {exact} \\approx {claim.decimal}"
+
+
+def _decimal_equals(decimal: str, exact: sp.Basic) -> bool:
+    try:
+        return bool(sp.Rational(decimal) == exact)
+    except (TypeError, ValueError):
+        return False
+
+
+def value_latex(claim: ValueClaim) -> str:
+    left, right = value_parts(claim)
+    return f"{left} {right}"
+
+
+def point_text(point: sp.Basic) -> str:
+    """``-oo`` -> ``-infinity`` for headings in plain text."""
+    return sp.sstr(point).replace("oo", "infinity")
+
+
+def check_summary(check: ClosedFormCheck) -> str:
+    """Plain text: ``finite difference on linspace(-10, 10, 100): max error 2.1e-11``."""
+    text = check.name
+    if check.grid:
+        text += f" on {check.grid}"
+    if check.max_error is not None:
+        text += f": max error {check.max_error}"
+    return text
+
+
+# ---------------------------------------------------------------------------
+# The standalone document
+# ---------------------------------------------------------------------------
+
+
+def _verdict_tag(outcome: Outcome | None) -> str:
+    return r"\tag*{" + latex_text(verdict_label(outcome)) + "}"
+
+
+def _verification_list(items: list[tuple[str, Outcome | None]]) -> list[str]:
+    lines = [r"\begin{enumerate}"]
+    for heading, outcome in items:
+        lines.append(
+            rf"  \item \textbf{{{latex_text(heading)}}} --- {latex_text(verdict_label(outcome))}."
+            rf" {{\small {latex_text(evidence_sentence(outcome))}}}"
+        )
+    lines.append(r"\end{enumerate}")
+    return lines
+
+
+def render_latex(d: Derivation) -> str:
+    """A standalone article (amsmath only) that compiles with pdflatex."""
+    lines = [
+        r"\documentclass[11pt]{article}",
+        r"\usepackage{amsmath}",
+        r"\usepackage[margin=2cm]{geometry}",
+        r"\allowdisplaybreaks",
+        rf"\title{{{latex_text(title(d))}}}",
+        rf"\author{{Generated and verified by derive {latex_text(__version__)}}}",
+        r"\date{}",
+        r"\begin{document}",
+        r"\maketitle",
+        "",
+        r"\section*{The function}",
+        r"\[",
+        function_latex(d),
+        r"\]",
+    ]
+    substitutions = [dfn for dfn in d.definitions if not dfn.params]
+    if substitutions:
+        lines.append(r"Named substitutions: "
+                     + ", ".join(f"${ascii_math(dfn.latex) if dfn.latex else dfn.name}$"
+                                 for dfn in substitutions) + ".")
+        lines.append("")
+    lines.append(rf"Overall verdict: \textbf{{{latex_text(d.verdict.value)}}}"
+                 " (a chain is as good as its weakest step).")
+    lines.append("")
+
+    if d.steps:
+        lines += [r"\section*{The derivative, step by step}", r"\begin{align*}"]
+        for index, step in enumerate(d.steps):
+            left = expr_latex(d.lhs) if index == 0 else ""
+            end = r" \\" if index < len(d.steps) - 1 else ""
+            lines.append(f"  {left} &= {expr_latex(step.expr)} && {reason_latex(step)}"
+                         f" {_verdict_tag(step.outcome)}{end}")
+        lines.append(r"\end{align*}")
+        lines.append(r"\subsection*{Verification of each step}")
+        lines += _verification_list(
+            [(f"{step.rule}", step.outcome) for step in d.steps])
+        lines.append("")
+
+    if d.limits:
+        lines += [r"\section*{Limits}", r"\begin{align*}"]
+        for index, claim in enumerate(d.limits):
+            end = r" \\" if index < len(d.limits) - 1 else ""
+            reason = limit_reason_latex(claim)
+            lines.append(f"  {limit_lhs_latex(claim)} &= {expr_latex(claim.value)}"
+                         f"{' && ' + reason if reason else ''} {_verdict_tag(claim.outcome)}{end}")
+        lines.append(r"\end{align*}")
+        lines += _verification_list(
+            [(f"limit at {point_text(claim.point)}", claim.outcome) for claim in d.limits])
+        lines.append("")
+
+    if d.values:
+        lines += [r"\section*{Values}", r"\begin{align*}"]
+        for index, value in enumerate(d.values):
+            end = r" \\" if index < len(d.values) - 1 else ""
+            left, right = value_parts(value)
+            lines.append(f"  {left} &{right} && \\text{{{value.digits} significant digits}}"
+                         f" {_verdict_tag(value.outcome)}{end}")
+        lines.append(r"\end{align*}")
+        lines += _verification_list(
+            [(f"value at {point_text(value.point)}", value.outcome) for value in d.values])
+        lines.append("")
+
+    if d.checks:
+        lines.append(r"\section*{Checks of the closed form}")
+        lines += _verification_list([(check_summary(check), check.outcome) for check in d.checks])
+        lines.append("")
+
+    lines.append(r"\end{document}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,156 @@
+"""Plain-text wording of verdicts, and the terminal view of a derivation (`derive steps`).
+
+Every exported document says the same thing about an outcome, so the wording lives here once.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.printing.pretty.pretty import PrettyPrinter
+from sympy.printing.pretty.stringpict import prettyForm
+
+from derive.model import Counterexample, Derivation, Outcome, Verdict
+
+
+def outcome_verdict(outcome: Outcome | None) -> Verdict:
+    """The verdict of an outcome; a claim nobody verified is ``unknown``, never ``proved``."""
+    return outcome.verdict if outcome is not None else Verdict.UNKNOWN
+
+
+def format_point(point: dict[str, str]) -> str:
+    """``{"x": "0.5"}`` -> ``x = 0.5`` (variables in name order, for stable output)."""
+    return ", ".join(f"{name} = {point[name]}" for name in sorted(point))
+
+
+def counterexample_sentence(counterexample: Counterexample) -> str:
+    return (
+        f"at {format_point(counterexample.point)} the left side is {counterexample.lhs_value}"
+        f" but the right side is {counterexample.rhs_value}"
+    )
+
+
+def verdict_label(outcome: Outcome | None) -> str:
+    """The short text of a verdict badge: ``proved``, ``checked with 32 points``, ..."""
+    if outcome is None:
+        return "unknown (not verified)"
+    evidence = outcome.evidence
+    if outcome.verdict is Verdict.CHECKED:
+        if evidence.points:
+            noun = "point" if evidence.points == 1 else "points"
+            return f"checked with {evidence.points} {noun}"
+        return "checked numerically"
+    if outcome.verdict is Verdict.REFUTED:
+        if evidence.counterexample is not None:
+            return f"refuted at {format_point(evidence.counterexample.point)}"
+        return "refuted"
+    return outcome.verdict.value
+
+
+def evidence_sentence(outcome: Outcome | None) -> str:
+    """One or two sentences saying why the verdict was given (never wall-clock time)."""
+    if outcome is None:
+        return "This claim was not verified."
+    evidence = outcome.evidence
+    parts = [f"{evidence.method}: {evidence.detail}".rstrip()]
+    figures = []
+    if evidence.points:
+        figures.append(f"{evidence.points} point" + ("" if evidence.points == 1 else "s"))
+    if evidence.digits:
+        figures.append(f"{evidence.digits} significant digits")
+    if evidence.max_difference is not None:
+        figures.append(f"max difference {evidence.max_difference}")
+    if figures:
+        parts.append("(" + ", ".join(figures) + ")")
+    sentence = " ".join(parts)
+    if evidence.counterexample is not None:
+        sentence += f"; counterexample: {counterexample_sentence(evidence.counterexample)}"
+    if evidence.hint:
+        sentence += f"; hint: {evidence.hint}"
+    return sentence
+
+
+# ---------------------------------------------------------------------------
+# Terminal view
+# ---------------------------------------------------------------------------
+
+#: Wide enough that SymPy never wraps: the view must not depend on the terminal size.
+_COLUMNS = 100_000
+
+
+def _pretty_form(expr: sp.Basic) -> prettyForm:
+    printer = PrettyPrinter({"use_unicode": True, "num_columns": _COLUMNS, "wrap_line": False})
+    form: prettyForm = printer._print(expr)
+    return form
+
+
+def pretty_relation(left: sp.Basic | str, relation: str, right: sp.Basic) -> str:
+    """A multi-line rendering of ``left relation right`` aligned on the baseline."""
+    right_form = _pretty_form(right)
+    if isinstance(left, str):
+        form = prettyForm(*right_form.left(f"{left}{relation}"))
+    else:
+        left_form = _pretty_form(left)
+        form = prettyForm(*left_form.right(relation, right_form))
+    return "\n".join(line.rstrip() for line in form.render(wrap_line=False).split("\n"))
+
+
+def _indent(text: str, prefix: str) -> str:
+    return "\n".join(prefix + line if line else line for line in text.split("\n"))
+
+
+def render_text(d: Derivation) -> str:
+    """The derivation for a terminal: each step pretty-printed, with its rule and verdict."""
+    spec = d.spec
+    out: list[str] = []
+    title = spec.title or f"Derivative of {spec.name}"
+    out.append(f"{title}  [{d.verdict.value}]")
+    out.append("")
+    out.append(_indent(pretty_relation(_function_call(d), " = ", spec.definition), "  "))
+    out.append("")
+    for index, step in enumerate(d.steps):
+        if index == 0:
+            out.append(_indent(pretty_relation(d.lhs, " = ", step.expr), "  "))
+        else:
+            out.append(_indent(pretty_relation("", "= ", step.expr), "    "))
+        reason = step.rule + (f", {step.note}" if step.note else "")
+        out.append(f"      ({index + 1}) {reason}: {verdict_label(step.outcome)}")
+        out.append(f"          {evidence_sentence(step.outcome)}")
+    if d.limits:
+        out.append("")
+        out.append("Limits")
+        for limit in d.limits:
+            approach = f"lim {limit.variable} → {sp.pretty(limit.point, use_unicode=True)}  "
+            form = prettyForm(*_pretty_form(limit.expr).left(approach))
+            claim = "\n".join(line.rstrip() for line in form.render(wrap_line=False).split("\n"))
+            out.append(_indent(claim, "  "))
+            out.append(_indent(pretty_relation("", "= ", limit.value), "    "))
+            out.append(f"      {verdict_label(limit.outcome)}: {evidence_sentence(limit.outcome)}")
+    if d.values:
+        out.append("")
+        out.append("Values")
+        for value in d.values:
+            if value.exact is not None:
+                out.append(_indent(pretty_relation(value.expr, " = ", value.exact), "  "))
+            out.append(f"  {sp.pretty(value.expr, use_unicode=True)} ≈ {value.decimal}"
+                       f"  ({value.digits} significant digits)")
+            out.append(f"      {verdict_label(value.outcome)}: {evidence_sentence(value.outcome)}")
+    if d.checks:
+        out.append("")
+        out.append("Checks of the closed form")
+        for check in d.checks:
+            figures = []
+            if check.grid:
+                figures.append(f"on {check.grid}")
+            if check.max_error is not None:
+                figures.append(f"max error {check.max_error}")
+            extra = f" ({', '.join(figures)})" if figures else ""
+            out.append(f"  {check.name}{extra}: {verdict_label(check.outcome)}")
+            out.append(f"      {evidence_sentence(check.outcome)}")
+    out.append("")
+    out.append(f"Overall: {d.verdict.value}")
+    return "\n".join(out) + "\n"
+
+
+def _function_call(d: Derivation) -> sp.Basic:
+    """``σ(x)`` as SymPy prints it (the pretty printer shows Greek names as letters)."""
+    return sp.Function(d.spec.sympy_name or d.spec.name)(d.spec.variable)

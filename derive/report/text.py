@@ -1,0 +1,127 @@
+"""Plain-text report: one line per finding, then a summary line with counts."""
+
+from __future__ import annotations
+
+from derive.model import CheckReport, ClaimKind, FileReport, Finding, Verdict
+
+#: Verdicts whose lines are always printed; proved/checked only with verbose=True.
+ALWAYS_SHOWN = (Verdict.REFUTED, Verdict.UNKNOWN, Verdict.ERROR)
+
+_COLORS = {
+    "proved": "\x1b[32m",  # green
+    "checked": "\x1b[36m",  # cyan
+    "refuted": "\x1b[1;31m",  # bold red
+    "unknown": "\x1b[33m",  # yellow
+    "error": "\x1b[1;31m",
+    "warning": "\x1b[35m",  # magenta
+    "definition": "\x1b[2m",  # dim
+}
+_RESET = "\x1b[0m"
+_BOLD = "\x1b[1m"
+
+COUNT_ORDER = ("proved", "checked", "refuted", "unknown", "error")
+
+
+def is_definition(finding: Finding) -> bool:
+    return finding.kind is ClaimKind.DEFINITION and finding.verdict is None
+
+
+def is_lint(finding: Finding) -> bool:
+    """A warning that is not a verdict (e.g. ``e^-x`` unbraced superscript)."""
+    return finding.verdict is None and not is_definition(finding)
+
+
+def tally(report: CheckReport) -> dict[str, int]:
+    """Counts for the summary line and the JSON summary.
+
+    Unlike ``CheckReport.counts`` this keeps recorded definitions (verdict None,
+    severity info) out of the warnings: they are neither verified nor suspicious.
+    """
+    counts = {"files": len(report.files), "unreadable": 0, "claims": 0}
+    counts.update({name: 0 for name in COUNT_ORDER})
+    counts["warning"] = 0
+    counts["definition"] = 0
+    for file_report in report.files:
+        if file_report.error:
+            counts["unreadable"] += 1
+            counts["error"] += 1
+        for finding in file_report.findings:
+            if finding.verdict is not None:
+                counts["claims"] += 1
+                counts[finding.verdict.value] += 1
+            elif is_definition(finding):
+                counts["definition"] += 1
+            else:
+                counts["warning"] += 1
+    return counts
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def summary_line(report: CheckReport) -> str:
+    counts = tally(report)
+    files = _plural(counts["files"], "file")
+    if counts["unreadable"]:
+        files += f" ({counts['unreadable']} unreadable)"
+    parts = [f"{counts[name]} {name}" for name in COUNT_ORDER[:-1]]
+    parts.append(_plural(counts["error"], "error"))
+    parts.append(_plural(counts["warning"], "warning"))
+    parts.append(_plural(counts["definition"], "definition"))
+    return f"{files}, {_plural(counts['claims'], 'claim')}: " + ", ".join(parts)
+
+
+def _label(finding: Finding) -> str:
+    if finding.verdict is not None:
+        return finding.verdict.value
+    return "definition" if is_definition(finding) else "warning"
+
+
+def _shown(finding: Finding, verbose: bool) -> bool:
+    if verbose:
+        return True
+    return finding.verdict in ALWAYS_SHOWN or is_lint(finding)
+
+
+def _paint(text: str, key: str, color: bool) -> str:
+    return f"{_COLORS[key]}{text}{_RESET}" if color else text
+
+
+def _finding_lines(finding: Finding, color: bool) -> list[str]:
+    loc = finding.location
+    where = f"{loc.path}:{loc.line}:{loc.column}:"
+    if color:
+        where = f"{_BOLD}{where}{_RESET}"
+    label = _label(finding)
+    rule = f" [{finding.rule_id}]" if finding.rule_id else ""
+    lines = [f"{where} {_paint(label, label, color)} {finding.message}{rule}"]
+    if finding.verdict is Verdict.REFUTED and (finding.lhs or finding.rhs):
+        lines.append(f"    claim: {finding.lhs} {finding.relation} {finding.rhs}")
+        if finding.reason:
+            lines.append(f"    reason given: {finding.reason}")
+    return lines
+
+
+def _file_lines(file_report: FileReport, color: bool, verbose: bool) -> list[str]:
+    lines: list[str] = []
+    if file_report.error:
+        where = f"{file_report.path}:"
+        lines.append(f"{where} {_paint('error', 'error', color)} {file_report.error} [DRV007]")
+    for finding in file_report.findings:
+        if _shown(finding, verbose):
+            lines.extend(_finding_lines(finding, color))
+    return lines
+
+
+def format_text(report: CheckReport, *, color: bool = False, verbose: bool = False) -> str:
+    """``path:line:col: VERDICT message`` lines, then one summary line.
+
+    Refuted, unknown, error and warning lines are always printed; proved,
+    checked and definition lines only with ``verbose``.
+    """
+    lines: list[str] = []
+    for file_report in report.files:
+        lines.extend(_file_lines(file_report, color, verbose))
+    lines.append(summary_line(report))
+    return "\n".join(lines) + "\n"

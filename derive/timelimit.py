@@ -1,0 +1,148 @@
+"""Run a function with a hard deadline, even when it is stuck inside SymPy.
+
+Threads cannot be killed and ``signal.setitimer`` cannot interrupt long C calls,
+so the default is to fork: the child computes ``fn(*args)`` and sends the pickled
+result through a pipe; at the deadline the parent kills it (~3 ms overhead per
+call on Linux, and the child inherits SymPy's warm cache).  Where ``fork`` is
+unavailable we fall back to an alarm signal (main thread only) and, last, to a
+daemon thread that is abandoned at the deadline.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import select
+import signal
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_CHUNK = 1 << 16
+
+
+class TimeLimitExceeded(Exception):
+    """The function did not finish within its time limit."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"time limit of {seconds:g} s exceeded")
+        self.seconds = seconds
+
+
+class WorkerDied(RuntimeError):
+    """The forked child exited without sending a result (crash, out of memory)."""
+
+
+def run_with_time_limit(fn: Callable[..., T], *args: Any, seconds: float) -> T:
+    """``fn(*args)``, or TimeLimitExceeded once ``seconds`` have passed.
+
+    Exceptions raised by ``fn`` are re-raised in the caller.  With fork, the
+    result and any exception must be picklable, and side effects of ``fn`` stay
+    in the child.
+    """
+    if seconds <= 0:
+        raise TimeLimitExceeded(seconds)
+    if hasattr(os, "fork"):
+        return _run_forked(fn, args, seconds)
+    if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+        return _run_with_alarm(fn, args, seconds)
+    return _run_in_thread(fn, args, seconds)
+
+
+def _run_forked(fn: Callable[..., T], args: tuple[Any, ...], seconds: float) -> T:
+    deadline = time.monotonic() + seconds
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: never return into the caller's stack
+        try:
+            os.close(read_end)
+            _child_main(fn, args, write_end)
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    chunks: list[bytes] = []
+    finished = False
+    try:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeLimitExceeded(seconds)
+            ready, _, _ = select.select([read_end], [], [], remaining)
+            if not ready:
+                raise TimeLimitExceeded(seconds)
+            chunk = os.read(read_end, _CHUNK)
+            if not chunk:
+                finished = True
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(read_end)
+        if not finished:
+            _kill(pid)
+        os.waitpid(pid, 0)
+    if not chunks:
+        raise WorkerDied("the time-limited worker exited without a result")
+    ok, value = pickle.loads(b"".join(chunks))
+    if ok:
+        return value  # type: ignore[no-any-return]
+    raise value
+
+
+def _child_main(fn: Callable[..., Any], args: tuple[Any, ...], write_end: int) -> None:
+    try:
+        result: tuple[bool, Any] = (True, fn(*args))
+    except BaseException as exc:  # noqa: BLE001 - everything is reported to the parent
+        result = (False, exc)
+    try:
+        payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:  # unpicklable result or exception
+        message = f"{type(exc).__name__} while returning a result: {exc}"
+        payload = pickle.dumps((False, RuntimeError(message)))
+    view = memoryview(payload)
+    while view:
+        written = os.write(write_end, view)
+        view = view[written:]
+    os.close(write_end)
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _run_with_alarm(fn: Callable[..., T], args: tuple[Any, ...], seconds: float) -> T:
+    def on_alarm(signum: int, frame: object) -> None:
+        raise TimeLimitExceeded(seconds)
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return fn(*args)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _run_in_thread(fn: Callable[..., T], args: tuple[Any, ...], seconds: float) -> T:
+    """Last resort: the thread cannot be stopped, so it is abandoned (daemon) on timeout."""
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = fn(*args)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller
+            box["error"] = exc
+
+    worker = threading.Thread(target=target, daemon=True, name="derive-time-limit")
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise TimeLimitExceeded(seconds)
+    if "error" in box:
+        raise box["error"]
+    return box["value"]  # type: ignore[no-any-return]

@@ -1,0 +1,896 @@
+"""Decide whether two expressions are equal, a limit holds, or a decimal is right.
+
+The staged pipeline for ``lhs = rhs`` (cheapest first; see NOTES-verify.md):
+
+1. substitute definitions, apply assumptions, evaluate Derivative & co (``doit``);
+2. structural: ``a == b`` after SymPy's automatic evaluation;
+3. numeric screen at a few simple points (mpmath): wrong steps fail fast, with a
+   counterexample, confirmed at higher precision before anything is refuted;
+4. cheap algebra in-process for small expressions (``cancel``, ``expand``);
+5. in a forked child under the time limit: cancel, together+expand,
+   rewrite(exp)+cancel for trig/hyperbolic functions (before ``simplify``, which
+   can hang for minutes on tanh), then simplify;
+6. otherwise sample >= ``settings.samples`` seeded points -> ``checked``.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from fractions import Fraction
+
+import mpmath
+import sympy as sp
+from sympy.core.evalf import PrecisionExhausted
+from sympy.functions.elementary.hyperbolic import HyperbolicFunction
+from sympy.functions.elementary.trigonometric import TrigonometricFunction
+
+from derive import numeric
+from derive.definitions import DefinitionError, substitute_definitions
+from derive.model import Counterexample, Definition, Evidence, Outcome, Verdict, VerifySettings
+from derive.numeric import Interval, MpFunction, Point
+from derive.timelimit import TimeLimitExceeded, WorkerDied, run_with_time_limit
+
+__all__ = [
+    "difference_hint",
+    "substitute_definitions",
+    "verify_approx",
+    "verify_decimal",
+    "verify_equal",
+    "verify_limit",
+]
+
+#: Points of the quick numeric screen (stage 3).
+SCREEN_POINTS = 6
+#: Expressions at most this big (tree nodes) get cancel/expand in-process, without a fork.
+SMALL_EXPRESSION = 80
+#: Largest integer exponent allowed in-process (cancel expands (x+1)**1000 slowly).
+SMALL_EXPONENT = 16
+#: Seed for hint sampling (independent of the settings: hints are a cheap extra).
+HINT_SEED = 7
+
+_EXPENSIVE_DOIT = (sp.Integral, sp.Limit, sp.Sum, sp.Product)
+
+
+@dataclass(frozen=True)
+class _Sides:
+    """Both sides after definitions, assumptions and ``doit``, ready for the stages."""
+
+    lhs: sp.Expr
+    rhs: sp.Expr
+    symbols: tuple[sp.Symbol, ...]
+    domains: dict[str, Interval]
+    numeric: bool  # both sides can be sampled
+
+
+# ---------------------------------------------------------------------------
+# verify_equal
+# ---------------------------------------------------------------------------
+
+
+def verify_equal(
+    lhs: sp.Expr,
+    rhs: sp.Expr,
+    *,
+    definitions: Sequence[Definition] = (),
+    settings: VerifySettings = VerifySettings(),
+    assumptions: Sequence[sp.Basic] = (),
+) -> Outcome:
+    """Is ``lhs == rhs``?  See the module docstring for the stages."""
+    deadline = time.monotonic() + settings.time_limit
+    lhs, rhs = _as_expr(lhs), _as_expr(rhs)
+    try:
+        sides = _prepare(lhs, rhs, definitions, assumptions, deadline, settings)
+    except DefinitionError as exc:
+        return _outcome(Verdict.ERROR, "definitions", str(exc))
+    except TimeLimitExceeded:
+        return _outcome(
+            Verdict.UNKNOWN,
+            "timeout",
+            f"evaluating integrals/limits did not finish within {settings.time_limit:g} s",
+        )
+    except _NotAnExpression as exc:
+        return _outcome(Verdict.ERROR, "input", str(exc))
+    return _decide_equal(sides, settings, deadline)
+
+
+class _NotAnExpression(TypeError):
+    pass
+
+
+def _as_expr(value: object) -> sp.Expr:
+    """Python numbers from callers (``point=0``) as SymPy numbers; SymPy objects unchanged."""
+    if isinstance(value, bool):
+        return value  # type: ignore[return-value]  # rejected later as not an expression
+    if isinstance(value, int):
+        return sp.Integer(value)
+    if isinstance(value, float):
+        return sp.Float(value)
+    return value  # type: ignore[return-value]
+
+
+def _decide_equal(sides: _Sides, settings: VerifySettings, deadline: float) -> Outcome:
+    a, b = sides.lhs, sides.rhs
+    if a == b or (a - b) == 0:
+        return _outcome(Verdict.PROVED, "structural", "both sides are the same expression")
+
+    functions: tuple[MpFunction, MpFunction] | None = None
+    if sides.numeric:
+        functions = (MpFunction(a, sides.symbols), MpFunction(b, sides.symbols))
+        refutation = _screen(sides, functions, settings)
+        if refutation is not None:
+            return refutation
+
+    difference = a - b
+    stage = _quick_algebra(difference) if _is_small(difference) else None
+    if stage is not None:
+        return _proved_by(stage, a, b)
+
+    timed_out = False
+    try:
+        remaining = max(deadline - time.monotonic(), 0.01)
+        stage = run_with_time_limit(_symbolic_stages, difference, seconds=remaining)
+    except TimeLimitExceeded:
+        timed_out = True
+    except (WorkerDied, Exception):  # SymPy raising on odd input is "undecided", not a crash
+        stage = None
+    if stage is not None:
+        return _proved_by(stage, a, b)
+
+    symbolic_note = (
+        f"symbolic simplification did not finish within {settings.time_limit:g} s"
+        if timed_out
+        else "SymPy could not simplify lhs - rhs to 0"
+    )
+    if functions is None:
+        reason = "undefined functions or unevaluated operations leave nothing to sample"
+        return _outcome(
+            Verdict.UNKNOWN, "timeout" if timed_out else "simplify", f"{symbolic_note}; {reason}"
+        )
+    return _sample(sides, functions, settings, symbolic_note)
+
+
+def _prepare(
+    lhs: sp.Basic,
+    rhs: sp.Basic,
+    definitions: Sequence[Definition],
+    assumptions: Sequence[sp.Basic],
+    deadline: float,
+    settings: VerifySettings,
+) -> _Sides:
+    for side in (lhs, rhs):
+        if not isinstance(side, sp.Expr):
+            raise _NotAnExpression(f"not an expression: {type(side).__name__}")
+    a = substitute_definitions(lhs, definitions)
+    b = substitute_definitions(rhs, definitions)
+    domains = domains_from_assumptions(assumptions)
+    a, b = _apply_assumptions(a, domains), _apply_assumptions(b, domains)
+    a, b = _evaluate(a, deadline), _evaluate(b, deadline)
+    symbols = tuple(numeric.sorted_symbols(a, b))
+    return _Sides(a, b, symbols, domains, numeric.is_numeric(a) and numeric.is_numeric(b))
+
+
+def _evaluate(expr: sp.Expr, deadline: float) -> sp.Expr:
+    """``doit`` (Derivative objects are cheap; integrals and limits get the time limit)."""
+    if expr.has(*_EXPENSIVE_DOIT):
+        result: sp.Expr = run_with_time_limit(
+            _doit, expr, seconds=max(deadline - time.monotonic(), 0.01)
+        )
+        return result
+    return _doit(expr)
+
+
+def _doit(expr: sp.Expr) -> sp.Expr:
+    result = expr.doit()
+    if not isinstance(result, sp.Expr):
+        raise _NotAnExpression(f"not an expression after evaluation: {type(result).__name__}")
+    return result
+
+
+def _screen(
+    sides: _Sides, functions: tuple[MpFunction, MpFunction], settings: VerifySettings
+) -> Outcome | None:
+    """A few simple points: a refutation with counterexample, or None."""
+    rng = random.Random(settings.seed)
+    checked = 0
+    for point in numeric.sample_points(sides.symbols, sides.domains, rng, 4 * SCREEN_POINTS):
+        verdict = _compare_at(functions, point, settings.digits)
+        if verdict is None:
+            continue
+        if verdict is not True:
+            return _refutation(sides, verdict, settings, "numeric screen")
+        checked += 1
+        if checked >= SCREEN_POINTS:
+            break
+    return None
+
+
+@dataclass(frozen=True)
+class _Mismatch:
+    point: Point
+    lhs_value: mpmath.mpf
+    rhs_value: mpmath.mpf
+    digits: int
+
+
+def _compare_at(
+    functions: tuple[MpFunction, MpFunction], point: Point, digits: int
+) -> bool | _Mismatch | None:
+    """True if equal at ``point``, a confirmed mismatch, or None where undefined."""
+    f, g = functions
+    a, b = f(point, digits), g(point, digits)
+    if a is None or b is None:
+        return None
+    if numeric.close(a, b, digits):
+        return True
+    # Confirm at much higher precision: a low-precision mismatch may be cancellation.
+    high = 2 * digits + 10
+    a_high, b_high = f(point, high), g(point, high)
+    if a_high is None or b_high is None:
+        return None
+    if abs(a_high - b_high) <= numeric.tolerance(digits, a_high, b_high):
+        return True
+    return _Mismatch(point, a_high, b_high, high)
+
+
+def _refutation(sides: _Sides, mismatch: _Mismatch, settings: VerifySettings, stage: str) -> Outcome:
+    counterexample = Counterexample(
+        point=numeric.point_to_strings(mismatch.point),
+        lhs_value=numeric.decimal_string(mismatch.lhs_value),
+        rhs_value=numeric.decimal_string(mismatch.rhs_value),
+    )
+    where = ", ".join(f"{k} = {v}" for k, v in counterexample.point.items()) or "the constants"
+    hint = _difference_hint(sides.lhs, sides.rhs, sides.symbols, sides.domains)
+    detail = (
+        f"the sides differ at {where}: lhs = {counterexample.lhs_value}, "
+        f"rhs = {counterexample.rhs_value} ({stage}, confirmed at {mismatch.digits} digits)"
+    )
+    if hint:
+        detail += f"; {hint}"
+    return Outcome(
+        Verdict.REFUTED,
+        Evidence(
+            method="sampling",
+            detail=detail,
+            points=1,
+            digits=mismatch.digits,
+            max_difference=numeric.difference_string(mismatch.lhs_value - mismatch.rhs_value),
+            counterexample=counterexample,
+            hint=hint,
+        ),
+    )
+
+
+def _is_small(expr: sp.Expr) -> bool:
+    """Small enough that cancel/expand cannot take long, so no fork is needed."""
+    nodes = 0
+    for node in sp.preorder_traversal(expr):
+        nodes += 1
+        if nodes > SMALL_EXPRESSION:
+            return False
+        if isinstance(node, TrigonometricFunction | HyperbolicFunction):
+            return False
+        if (
+            isinstance(node, sp.Pow)
+            and node.exp.is_Integer
+            and abs(int(node.exp)) > SMALL_EXPONENT
+        ):
+            return False
+    return True
+
+
+def _quick_algebra(difference: sp.Expr) -> str | None:
+    if sp.cancel(difference) == 0:
+        return "cancel"
+    if sp.expand(difference) == 0:
+        return "expand"
+    return None
+
+
+def _has_trig(expr: sp.Expr) -> bool:
+    return bool(expr.atoms(TrigonometricFunction, HyperbolicFunction))
+
+
+def _zero_as_rational_function(expr: sp.Expr) -> bool:
+    together = sp.together(expr)
+    numerator, _ = sp.fraction(together)
+    return bool(sp.expand(numerator) == 0)
+
+
+def _symbolic_stages(difference: sp.Expr) -> str | None:
+    """Runs in the time-limited child: the name of the stage that shows ``difference == 0``."""
+    stages: list[tuple[str, Callable[[], bool]]] = [
+        ("cancel", lambda: sp.cancel(difference) == 0),
+        ("together-expand", lambda: _zero_as_rational_function(difference)),
+    ]
+    if _has_trig(difference):
+        # simplify on tanh-with-exp can run for minutes; the exp form cancels in ms.
+        rewritten = difference.rewrite(sp.exp)
+        stages += [
+            ("rewrite-exp", lambda: sp.cancel(rewritten) == 0),
+            ("rewrite-exp", lambda: _zero_as_rational_function(rewritten)),
+            ("simplify", lambda: sp.simplify(rewritten) == 0),
+        ]
+    stages += [
+        ("expand", lambda: sp.expand(difference) == 0),
+        ("simplify", lambda: sp.simplify(difference) == 0),
+    ]
+    for name, attempt in stages:
+        if attempt():
+            return name
+    return None
+
+
+_STAGE_DETAIL = {
+    "cancel": "lhs - rhs cancels to 0 as a rational function",
+    "expand": "lhs - rhs expands to 0",
+    "together-expand": "lhs - rhs over a common denominator has numerator 0",
+    "rewrite-exp": "rewritten in terms of exp, lhs - rhs cancels to 0",
+    "simplify": "sympy.simplify(lhs - rhs) is 0",
+}
+
+
+def _proved_by(stage: str, a: sp.Expr, b: sp.Expr) -> Outcome:
+    detail = _STAGE_DETAIL[stage]
+    if stage != "simplify" and any(sp.denom(side).free_symbols for side in (a, b)):
+        detail += " (points where a denominator vanishes are not considered)"
+    return _outcome(Verdict.PROVED, stage, detail)
+
+
+def _sample(
+    sides: _Sides,
+    functions: tuple[MpFunction, MpFunction],
+    settings: VerifySettings,
+    symbolic_note: str,
+) -> Outcome:
+    """Numeric evidence at >= settings.samples points: checked, refuted or unknown."""
+    rng = random.Random(settings.seed)
+    wanted = settings.samples if sides.symbols else 1
+    digits = settings.digits if sides.symbols else 2 * settings.digits
+    agreeing = 0
+    largest = mpmath.mpf(0)
+    for point in numeric.sample_points(sides.symbols, sides.domains, rng, 8 * wanted):
+        verdict = _compare_at(functions, point, digits)
+        if verdict is None:
+            continue
+        if isinstance(verdict, _Mismatch):
+            return _refutation(sides, verdict, settings, "sampling")
+        a, b = functions[0](point, digits), functions[1](point, digits)
+        if a is not None and b is not None:
+            largest = max(largest, abs(a - b))
+        agreeing += 1
+        if agreeing >= wanted:
+            break
+    method = "timeout" if "did not finish" in symbolic_note else "sampling"
+    if agreeing < wanted:
+        return Outcome(
+            Verdict.UNKNOWN,
+            Evidence(
+                method=method,
+                detail=(
+                    f"{symbolic_note}; only {agreeing} of {wanted} sample points have real, "
+                    "finite values on both sides"
+                ),
+                points=agreeing,
+                digits=digits,
+                max_difference=numeric.difference_string(largest) if agreeing else None,
+            ),
+        )
+    where = f"{agreeing} seeded points" if sides.symbols else "the constant values"
+    return Outcome(
+        Verdict.CHECKED,
+        Evidence(
+            method="sampling",
+            detail=(
+                f"{symbolic_note}; both sides agree at {where} to {digits} digits "
+                f"(max |lhs - rhs| = {numeric.difference_string(largest)})"
+            ),
+            points=agreeing,
+            digits=digits,
+            max_difference=numeric.difference_string(largest),
+        ),
+    )
+
+
+def _outcome(verdict: Verdict, method: str, detail: str) -> Outcome:
+    return Outcome(verdict, Evidence(method=method, detail=detail))
+
+
+# ---------------------------------------------------------------------------
+# Assumptions (x > 0 from a document directive)
+# ---------------------------------------------------------------------------
+
+
+def domains_from_assumptions(assumptions: Sequence[sp.Basic]) -> dict[str, Interval]:
+    """Sampling intervals per symbol name from relationals like ``x > 0`` or ``1 < x``."""
+    domains: dict[str, Interval] = {}
+    pending = list(assumptions)
+    while pending:
+        item = pending.pop(0)
+        if isinstance(item, sp.And):
+            pending.extend(item.args)
+            continue
+        bound = _bound_of(item)
+        if bound is not None:
+            name, interval = bound
+            domains[name] = domains.get(name, Interval()).intersect(interval)
+    return domains
+
+
+def _bound_of(relation: sp.Basic) -> tuple[str, Interval] | None:
+    if not isinstance(relation, sp.StrictGreaterThan | sp.GreaterThan | sp.StrictLessThan | sp.LessThan):
+        return None
+    left, right = relation.lhs, relation.rhs
+    greater = isinstance(relation, sp.StrictGreaterThan | sp.GreaterThan)
+    if isinstance(right, sp.Symbol) and not isinstance(left, sp.Symbol):
+        left, right, greater = right, left, not greater
+    if not isinstance(left, sp.Symbol) or not right.is_real or right.free_symbols:
+        return None
+    with mpmath.workdps(30):
+        value = Fraction(str(mpmath.nstr(mpmath.mpf(sp.Float(right, 30)), 25)))
+    # Open intervals: the boundary point itself is never sampled.
+    return left.name, Interval(low=value) if greater else Interval(high=value)
+
+
+def _apply_assumptions(expr: sp.Expr, domains: dict[str, Interval]) -> sp.Expr:
+    """Give symbols SymPy assumptions (positive, negative) implied by their domain."""
+    replacements: dict[sp.Basic, sp.Basic] = {}
+    for symbol in expr.free_symbols:
+        if not isinstance(symbol, sp.Symbol) or symbol.name not in domains:
+            continue
+        interval = domains[symbol.name]
+        facts: dict[str, bool] = {}
+        if interval.low is not None and interval.low >= 0:
+            facts["positive"] = True
+        elif interval.high is not None and interval.high <= 0:
+            facts["negative"] = True
+        if facts:
+            known = {k: v for k, v in symbol.assumptions0.items() if v is not None}
+            try:
+                replacements[symbol] = sp.Symbol(symbol.name, **{**known, **facts})
+            except Exception:  # contradictory assumptions: keep the symbol as it is
+                continue
+    return expr.xreplace(replacements) if replacements else expr
+
+
+# ---------------------------------------------------------------------------
+# difference_hint
+# ---------------------------------------------------------------------------
+
+
+def difference_hint(lhs: sp.Expr, rhs: sp.Expr, variables: Sequence[sp.Symbol]) -> str | None:
+    """A cheap explanation of how two unequal sides differ, or None."""
+    try:
+        a, b = lhs.doit(), rhs.doit()
+    except Exception:
+        return None
+    if not (numeric.is_numeric(a) and numeric.is_numeric(b)):
+        return None
+    symbols = sorted(
+        set(variables) | set(numeric.sorted_symbols(a, b)), key=lambda s: (s.name, sp.default_sort_key(s))
+    )
+    return _difference_hint(a, b, tuple(symbols), {})
+
+
+def _difference_hint(
+    a: sp.Expr, b: sp.Expr, symbols: tuple[sp.Symbol, ...], domains: dict[str, Interval]
+) -> str | None:
+    digits = 30
+    functions = (MpFunction(a, symbols), MpFunction(b, symbols))
+    pairs = _value_pairs(functions, symbols, domains, digits, 8)
+    if len(pairs) < 3:
+        return None
+    if not all(numeric.close(x, y, digits) for x, y in pairs):
+        ratios = [x / y for x, y in pairs if abs(y) > numeric.tolerance(digits, x, y)]
+        if len(ratios) >= 3 and all(numeric.close(r, ratios[0], digits) for r in ratios):
+            return f"differs by a factor of {numeric.nice_number(ratios[0])}"
+        differences = [x - y for x, y in pairs]
+        if all(numeric.close(d, differences[0], digits) for d in differences):
+            return f"differs by a constant ({numeric.nice_number(differences[0])})"
+    for symbol in symbols:
+        base = domains.get(symbol.name, Interval())
+        for side, label in ((Interval(low=Fraction(0)), ">"), (Interval(high=Fraction(0)), "<")):
+            other = Interval(high=Fraction(0)) if label == ">" else Interval(low=Fraction(0))
+            inside = _value_pairs(functions, symbols, {**domains, symbol.name: base.intersect(side)}, digits, 6)
+            outside = _value_pairs(
+                functions, symbols, {**domains, symbol.name: base.intersect(other)}, digits, 6
+            )
+            if (
+                len(inside) >= 3
+                and all(numeric.close(x, y, digits) for x, y in inside)
+                and any(not numeric.close(x, y, digits) for x, y in outside)
+            ):
+                return f"holds only for {symbol.name} {label} 0"
+    return None
+
+
+def _value_pairs(
+    functions: tuple[MpFunction, MpFunction],
+    symbols: Sequence[sp.Symbol],
+    domains: dict[str, Interval],
+    digits: int,
+    wanted: int,
+) -> list[tuple[mpmath.mpf, mpmath.mpf]]:
+    rng = random.Random(HINT_SEED)
+    pairs: list[tuple[mpmath.mpf, mpmath.mpf]] = []
+    for point in numeric.sample_points(symbols, domains, rng, 4 * wanted):
+        a, b = functions[0](point, digits), functions[1](point, digits)
+        if a is not None and b is not None:
+            pairs.append((a, b))
+            if len(pairs) >= wanted:
+                break
+    return pairs
+
+
+# ---------------------------------------------------------------------------
+# Decimals: verify_decimal and verify_approx
+# ---------------------------------------------------------------------------
+
+_ELLIPSIS = re.compile(r"\s*(\.\.\.|…|\\l?dots|\\cdots)\s*$")
+_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+@dataclass(frozen=True)
+class _Written:
+    text: str  # as written, without the trailing ellipsis
+    value: Decimal
+    ellipsis: bool
+
+    @property
+    def exponent(self) -> int:
+        exponent = self.value.as_tuple().exponent
+        return exponent if isinstance(exponent, int) else 0
+
+    def as_rational(self) -> sp.Rational:
+        sign, digits, exponent = self.value.as_tuple()
+        mantissa = int("".join(map(str, digits)) or "0") * (-1 if sign else 1)
+        assert isinstance(exponent, int)
+        if exponent >= 0:
+            return sp.Rational(mantissa * 10**exponent)
+        return sp.Rational(mantissa, 10**-exponent)
+
+
+def _parse_written(written: str) -> _Written | None:
+    text = written.strip()
+    match = _ELLIPSIS.search(text)
+    ellipsis = match is not None
+    if match is not None:
+        text = text[: match.start()].strip()
+    text = text.replace(" ", "").replace("{,}", "")
+    if not _DECIMAL.fullmatch(text):
+        return None
+    try:
+        return _Written(text, Decimal(text), ellipsis)
+    except InvalidOperation:
+        return None
+
+
+def verify_decimal(
+    expr: sp.Expr,
+    written: str,
+    *,
+    mode: str = "rounded",
+    definitions: Sequence[Definition] = (),
+    settings: VerifySettings = VerifySettings(),
+) -> Outcome:
+    """Is ``written`` the value of ``expr`` to the digits shown?
+
+    mode ``rounded``: rounded or truncated to the written decimals; ``prefix``
+    (also chosen when ``written`` ends with "..."): the digits start the true
+    expansion; ``exact``: the decimal is an exact rational.
+    """
+    expr = _as_expr(expr)
+    parsed = _parse_written(written)
+    if parsed is None:
+        return _outcome(Verdict.ERROR, "input", f"not a decimal number: {written!r}")
+    if mode not in ("rounded", "prefix", "exact"):
+        raise ValueError(f"unknown decimal mode {mode!r}")
+    if parsed.ellipsis and mode != "prefix":
+        mode = "prefix"
+    if mode == "exact":
+        return verify_equal(expr, parsed.as_rational(), definitions=definitions, settings=settings)
+    deadline = time.monotonic() + settings.time_limit
+    try:
+        value = _evaluate(substitute_definitions(expr, definitions), deadline)
+    except DefinitionError as exc:
+        return _outcome(Verdict.ERROR, "definitions", str(exc))
+    except TimeLimitExceeded:
+        return _outcome(Verdict.UNKNOWN, "timeout", "evaluating the expression timed out")
+    except _NotAnExpression as exc:
+        return _outcome(Verdict.ERROR, "input", str(exc))
+    if value.free_symbols:
+        names = ", ".join(s.name for s in numeric.sorted_symbols(value))
+        return _outcome(Verdict.UNKNOWN, "evalf", f"the value depends on {names}")
+    try:
+        true_value = run_with_time_limit(
+            _true_decimal, value, -parsed.exponent, settings.digits,
+            seconds=max(deadline - time.monotonic(), 0.01),
+        )
+    except TimeLimitExceeded:
+        return _outcome(Verdict.UNKNOWN, "timeout", "evaluating the expression timed out")
+    except Exception as exc:  # evalf failing on an odd expression: undecided
+        return _outcome(Verdict.UNKNOWN, "evalf", f"could not evaluate: {type(exc).__name__}")
+    if true_value is None:
+        return _outcome(Verdict.UNKNOWN, "evalf", "the value is not a finite real number")
+    exact, certified, digits = true_value
+    return _judge_decimal(exact, certified, digits, parsed, mode)
+
+
+def _true_decimal(value: sp.Expr, decimals: int, digits: int) -> tuple[Decimal, bool, int] | None:
+    """The value as a Decimal accurate well past ``decimals`` places, and whether certified."""
+    if value.is_Rational:
+        with localcontext() as ctx:
+            ctx.prec = max(digits, decimals + 40)
+            return Decimal(int(value.p)) / Decimal(int(value.q)), True, ctx.prec
+    rough = value.evalf(15)
+    if not (rough.is_real and rough.is_finite and rough.is_number):
+        return None
+    magnitude = 0 if rough == 0 else int(mpmath.floor(mpmath.log10(abs(mpmath.mpf(rough))))) + 1
+    precision = max(digits, magnitude + decimals + 20)
+    try:
+        precise = value.evalf(precision, strict=True)
+        certified = True
+    except PrecisionExhausted:
+        precise = value.evalf(precision)
+        certified = False
+    if not precise.is_Float:
+        return None
+    with mpmath.workdps(precision + 5):
+        text = mpmath.nstr(mpmath.mpf(precise), precision, min_fixed=-mpmath.inf, max_fixed=mpmath.inf)
+    return Decimal(str(text)), certified, precision
+
+
+def _judge_decimal(
+    exact: Decimal, certified: bool, digits: int, written: _Written, mode: str
+) -> Outcome:
+    quantum = Decimal(1).scaleb(written.exponent)
+    with localcontext() as ctx:
+        ctx.prec = digits + 50
+        truncated = exact.quantize(quantum, rounding=ROUND_DOWN)
+        rounded = {exact.quantize(quantum, rounding=r) for r in (ROUND_HALF_UP, ROUND_HALF_EVEN)}
+    shown = numeric.decimal_string(mpmath.mpf(str(exact)), max(15, -written.exponent + 3))
+    suffix = "..." if written.ellipsis else ""
+    if written.value == truncated:
+        how = "its decimal expansion starts with" if mode == "prefix" else "truncated, it is"
+        holds = True
+    elif written.value in rounded:
+        how = "rounded (the last digit is rounded, not truncated), it is" if mode == "prefix" else "rounded, it is"
+        holds = True
+    else:
+        holds = False
+    if holds:
+        detail = f"the value is {shown}; {how} {written.text}{suffix}"
+        verdict = Verdict.PROVED if certified else Verdict.CHECKED
+        return Outcome(
+            verdict,
+            Evidence(method="evalf" if certified else "mpmath", detail=detail, points=1, digits=digits),
+        )
+    wanted = "start of its decimal expansion" if mode == "prefix" else "value rounded to that many decimals"
+    detail = f"the value is {shown}, so {written.text}{suffix} is not the {wanted} ({truncated})"
+    return Outcome(
+        Verdict.REFUTED,
+        Evidence(
+            method="evalf",
+            detail=detail,
+            points=1,
+            digits=digits,
+            counterexample=Counterexample(point={}, lhs_value=shown, rhs_value=written.text + suffix),
+        ),
+    )
+
+
+def verify_approx(
+    lhs: sp.Expr,
+    rhs: sp.Expr,
+    *,
+    written: str | None = None,
+    definitions: Sequence[Definition] = (),
+    settings: VerifySettings = VerifySettings(),
+    assumptions: Sequence[sp.Basic] = (),
+) -> Outcome:
+    """``lhs \\approx rhs``: a decimal claim when one side is a number, else equality or unknown."""
+    lhs, rhs = _as_expr(lhs), _as_expr(rhs)
+    number_side, other = _split_number(lhs, rhs)
+    if number_side is not None and other is not None:
+        text = written if written is not None else _written_form(number_side)
+        if text is not None:
+            mode = "prefix" if _ELLIPSIS.search(text) else "rounded"
+            return verify_decimal(other, text, mode=mode, definitions=definitions, settings=settings)
+    outcome = verify_equal(
+        lhs, rhs, definitions=definitions, settings=settings, assumptions=assumptions
+    )
+    if outcome.verdict in (Verdict.PROVED, Verdict.CHECKED, Verdict.ERROR):
+        return outcome
+    evidence = outcome.evidence
+    reason = "an approximation between expressions cannot be decided exactly"
+    if outcome.verdict is Verdict.REFUTED and evidence.counterexample is not None:
+        point = ", ".join(f"{k} = {v}" for k, v in evidence.counterexample.point.items())
+        reason += (
+            f"; the sides are not equal (at {point or 'the constants'}: "
+            f"{evidence.counterexample.lhs_value} vs {evidence.counterexample.rhs_value})"
+        )
+    return _outcome(Verdict.UNKNOWN, "approx", reason)
+
+
+def _split_number(lhs: sp.Expr, rhs: sp.Expr) -> tuple[sp.Expr | None, sp.Expr | None]:
+    if isinstance(rhs, sp.Number):
+        return rhs, lhs
+    if isinstance(lhs, sp.Number):
+        return lhs, rhs
+    return None, None
+
+
+def _written_form(number: sp.Expr) -> str | None:
+    """Digits shown by a number when the author's text was not passed along."""
+    if isinstance(number, sp.Integer):
+        return str(int(number))
+    if isinstance(number, sp.Float):
+        return repr(float(number))  # shortest round-trip form: what was most likely written
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Limits
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _LimitResult:
+    value: sp.Expr | None  # None: one-sided limits differ
+    one_sided: tuple[sp.Expr, sp.Expr] | None
+    equal: bool
+
+
+def verify_limit(
+    expr: sp.Expr,
+    variable: sp.Symbol,
+    point: sp.Expr,
+    claimed: sp.Expr,
+    *,
+    direction: str = "+-",
+    definitions: Sequence[Definition] = (),
+    settings: VerifySettings = VerifySettings(),
+) -> Outcome:
+    """Is ``lim_{variable -> point} expr == claimed`` (extended reals)?"""
+    if direction not in ("+", "-", "+-"):
+        raise ValueError(f"direction must be '+', '-' or '+-', not {direction!r}")
+    expr, point, claimed = _as_expr(expr), _as_expr(point), _as_expr(claimed)
+    try:
+        body = substitute_definitions(expr, definitions)
+        target = substitute_definitions(claimed, definitions)
+    except DefinitionError as exc:
+        return _outcome(Verdict.ERROR, "definitions", str(exc))
+    try:
+        result = run_with_time_limit(
+            _compute_limit, body, variable, point, target, direction, seconds=settings.time_limit
+        )
+    except TimeLimitExceeded:
+        return _outcome(
+            Verdict.UNKNOWN, "timeout", f"sympy.limit did not finish within {settings.time_limit:g} s"
+        )
+    except Exception as exc:
+        return _outcome(Verdict.UNKNOWN, "limit", f"sympy.limit failed: {type(exc).__name__}: {exc}")
+    if result.equal:
+        return _outcome(Verdict.PROVED, "limit", f"sympy.limit gives {sp.sstr(target)}")
+    computed = result.value
+    if computed is not None and (
+        computed.has(sp.Limit) or computed.has(sp.AccumBounds) or computed is sp.nan
+    ):
+        return _outcome(Verdict.UNKNOWN, "limit", f"sympy.limit could not decide ({sp.sstr(computed)})")
+    approach = _approach_values(body, variable, point, direction, settings.digits)
+    evidence_text = ", ".join(f"f({p}) = {v}" for p, v in approach)
+    if computed is None:
+        assert result.one_sided is not None
+        left, right = result.one_sided
+        computed_text = f"does not exist (left {sp.sstr(left)}, right {sp.sstr(right)})"
+        lhs_value = f"left {_value_text(left)}, right {_value_text(right)}"
+    else:
+        if _numbers_disagree(computed, target, approach):
+            return _outcome(
+                Verdict.UNKNOWN,
+                "limit",
+                f"sympy.limit gives {sp.sstr(computed)} but values approaching the point "
+                f"({evidence_text}) do not support it",
+            )
+        computed_text = f"is {sp.sstr(computed)}"
+        lhs_value = _value_text(computed)
+    detail = f"the limit {computed_text}, not {sp.sstr(target)}"
+    if evidence_text:
+        detail += f"; values approaching the point: {evidence_text}"
+    return Outcome(
+        Verdict.REFUTED,
+        Evidence(
+            method="limit",
+            detail=detail,
+            counterexample=Counterexample(
+                point={variable.name: _approach_label(point, direction)},
+                lhs_value=lhs_value,
+                rhs_value=_value_text(target),
+            ),
+        ),
+    )
+
+
+def _compute_limit(
+    expr: sp.Expr, variable: sp.Symbol, point: sp.Expr, claimed: sp.Expr, direction: str
+) -> _LimitResult:
+    """Runs in the time-limited child."""
+    expr, claimed = expr.doit(), claimed.doit()
+    if point in (sp.oo, -sp.oo) or direction != "+-":
+        one_dir = direction if direction != "+-" else ("-" if point == sp.oo else "+")
+        value = sp.limit(expr, variable, point, one_dir)
+        return _LimitResult(value, None, _same_value(value, claimed))
+    right = sp.limit(expr, variable, point, "+")
+    left = sp.limit(expr, variable, point, "-")
+    if _same_value(left, right):
+        return _LimitResult(right, None, _same_value(right, claimed))
+    return _LimitResult(None, (left, right), False)
+
+
+def _same_value(a: sp.Expr, b: sp.Expr) -> bool:
+    if a == b:
+        return True
+    if not (a.is_finite and b.is_finite):
+        return False
+    difference = a - b
+    return bool(sp.cancel(difference) == 0 or sp.simplify(difference) == 0)
+
+
+def _approach_points(point: sp.Expr, direction: str) -> list[Fraction]:
+    if point == sp.oo:
+        return [Fraction(10**k) for k in (1, 2, 3)]
+    if point == -sp.oo:
+        return [Fraction(-(10**k)) for k in (1, 2, 3)]
+    if not (point.is_real and point.is_finite):
+        return []
+    with mpmath.workdps(30):
+        center = Fraction(str(mpmath.nstr(mpmath.mpf(sp.Float(point, 30)), 25)))
+    sign = -1 if direction == "-" else 1
+    return [center + sign * Fraction(1, 10**k) for k in (2, 4, 6)]
+
+
+def _approach_values(
+    expr: sp.Expr, variable: sp.Symbol, point: sp.Expr, direction: str, digits: int
+) -> list[tuple[str, str]]:
+    try:
+        evaluated = expr.doit()
+    except Exception:
+        return []
+    if not numeric.is_numeric(evaluated) or evaluated.free_symbols - {variable}:
+        return []
+    function = MpFunction(evaluated, [variable])
+    values = []
+    for x in _approach_points(point, direction):
+        value = function({variable: x}, digits)
+        if value is not None:
+            values.append((numeric.fraction_to_string(x), numeric.decimal_string(value, 10)))
+    return values
+
+
+def _numbers_disagree(computed: sp.Expr, claimed: sp.Expr, approach: list[tuple[str, str]]) -> bool:
+    """True when the last approach value is nearer the claim than SymPy's limit (distrust it)."""
+    if not approach or not (computed.is_finite and claimed.is_finite):
+        return False
+    if not (computed.is_real and claimed.is_real):
+        return False
+    with mpmath.workdps(30):
+        last = mpmath.mpf(approach[-1][1])
+        to_computed = abs(last - mpmath.mpf(sp.Float(computed, 30)))
+        to_claimed = abs(last - mpmath.mpf(sp.Float(claimed, 30)))
+    return bool(to_claimed < to_computed)
+
+
+def _approach_label(point: sp.Expr, direction: str) -> str:
+    text = sp.sstr(point)
+    return text if point in (sp.oo, -sp.oo) or direction == "+-" else f"{text}{direction}"
+
+
+def _value_text(value: sp.Expr) -> str:
+    if value.is_number and value.is_finite and value.is_real:
+        with mpmath.workdps(30):
+            return numeric.decimal_string(mpmath.mpf(sp.Float(value, 30)))
+    return sp.sstr(value)
