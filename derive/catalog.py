@@ -6,7 +6,7 @@ import sympy as sp
 
 from derive.model import FunctionSpec
 
-x = sp.Symbol("x", real=True)
+x = sp.Symbol("x")
 _sigma = sp.Function("sigma")
 _e_minus_x = sp.exp(-x)
 
@@ -15,7 +15,8 @@ SIGMOID = FunctionSpec(
     latex_name=r"\sigma",
     variable=x,
     definition=1 / (1 + _e_minus_x),
-    target=sp.Mul(_sigma(x), 1 - _sigma(x), evaluate=False),
+    # UnevaluatedExpr keeps the textbook order sigma(x) (1 - sigma(x)) when printed
+    target=sp.Mul(_sigma(x), sp.UnevaluatedExpr(1 - _sigma(x)), evaluate=False),
     sympy_name="sigma",
     limit_points=(-sp.oo, sp.oo),
     value_points=(sp.S.Zero, sp.Integer(-4), sp.Integer(4)),
@@ -69,9 +70,7 @@ SWISH = FunctionSpec(
 )
 
 #: Bundled specs by name; the first is the default.
-BUNDLED: dict[str, FunctionSpec] = {
-    spec.name: spec for spec in (SIGMOID, TANH, SOFTPLUS, SWISH)
-}
+BUNDLED: dict[str, FunctionSpec] = {spec.name: spec for spec in (SIGMOID, TANH, SOFTPLUS, SWISH)}
 
 DEFAULT = SIGMOID.name
 

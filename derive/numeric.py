@@ -57,15 +57,20 @@ class Interval:
             self.integer or other.integer,
         )
 
-    def window(self) -> tuple[Fraction, Fraction]:
-        """A finite window inside the interval to draw random points from."""
+    def window(self, narrow: bool = False) -> tuple[Fraction, Fraction]:
+        """A finite window inside the interval to draw random points from.
+
+        ``narrow`` shrinks an unbounded side tenfold, so that functions defined only
+        near 0 (asin, sqrt(1 - x^2)) still get enough points.
+        """
+        span = SPAN / 10 if narrow else SPAN
         if self.low is not None and self.high is not None:
             return self.low, self.high
         if self.low is not None:
-            return self.low, self.low + SPAN
+            return self.low, self.low + span
         if self.high is not None:
-            return self.high - SPAN, self.high
-        return -SPAN, SPAN
+            return self.high - span, self.high
+        return -span, span
 
 
 Point = dict[sp.Symbol, Fraction]
@@ -137,12 +142,15 @@ def _simple_value(interval: Interval, index: int) -> Fraction | None:
     candidates = [v for v in SIMPLE_VALUES if interval.contains(v)]
     if not candidates:
         low, high = interval.window()
-        candidates = [v for v in (low + (high - low) * k / 8 for k in range(1, 8)) if interval.contains(v)]
+        candidates = [
+            v for v in (low + (high - low) * k / 8 for k in range(1, 8)) if interval.contains(v)
+        ]
     return candidates[index % len(candidates)] if candidates else None
 
 
 def _random_value(interval: Interval, rng: random.Random) -> Fraction:
-    low, high = interval.window()
+    narrow = not interval.integer and rng.random() < 0.5
+    low, high = interval.window(narrow)
     step = Fraction(1) if interval.integer else GRID
     first = int(low // step) + 1
     last = int(-(-high // step)) - 1
@@ -193,7 +201,9 @@ class MpFunction:
         with mpmath.workdps(digits):
             try:
                 if self._compiled is not None:
-                    args = [mpmath.mpf(point[s].numerator) / point[s].denominator for s in self.symbols]
+                    args = [
+                        mpmath.mpf(point[s].numerator) / point[s].denominator for s in self.symbols
+                    ]
                     value = self._compiled(*args)
                 else:
                     value = self._evalf(point, digits)
@@ -209,6 +219,28 @@ class MpFunction:
         if value.is_finite and value.is_number:
             return mpmath.mpc(complex(value))
         return mpmath.nan
+
+
+def real_throughout(expr: sp.Expr, point: Point) -> bool:
+    """Whether every power and function inside ``expr`` is real at ``point``.
+
+    sqrt(-3) * sqrt(-1) = -sqrt(3) is real, but only through complex intermediates;
+    such a point is outside the real domain and must not serve as a counterexample.
+    Costly (evalf per node), so only used to confirm a mismatch.
+    """
+    values = {s: to_rational(v) for s, v in point.items()}
+    for node in sp.preorder_traversal(expr):
+        if not isinstance(node, sp.Pow | sp.Function) or not node.free_symbols:
+            continue
+        if isinstance(node, sp.Pow) and node.exp.is_integer:
+            continue
+        try:
+            value = complex(node.xreplace(values).evalf(20))
+        except (TypeError, ValueError, ArithmeticError):
+            return False
+        if abs(value.imag) > 1e-12 * max(1.0, abs(value.real)):
+            return False
+    return True
 
 
 def _as_real(value: object, digits: int) -> mpmath.mpf | None:
@@ -230,7 +262,7 @@ def _as_real(value: object, digits: int) -> mpmath.mpf | None:
 
 
 def tolerance(digits: int, *values: mpmath.mpf) -> mpmath.mpf:
-    """What counts as equal at ``digits`` significant digits (8 digits of slack for cancellation)."""
+    """What counts as equal at ``digits`` significant digits (8 spare digits for cancellation)."""
     scale = max([mpmath.mpf(1), *(abs(v) for v in values)])
     return mpmath.mpf(10) ** (8 - digits) * scale
 
@@ -253,8 +285,8 @@ def nice_number(value: mpmath.mpf, digits: int = 20) -> str:
     """A short exact-looking form: ``2``, ``-1``, ``1/2``, else ~8 significant digits."""
     with mpmath.workdps(digits + 10):
         fraction = Fraction(str(mpmath.nstr(value, digits))).limit_denominator(1000)
-        if abs(mpmath.mpf(fraction.numerator) / fraction.denominator - value) <= mpmath.mpf(
-            10
-        ) ** (6 - digits) * max(1, abs(value)):
+        if abs(mpmath.mpf(fraction.numerator) / fraction.denominator - value) <= mpmath.mpf(10) ** (
+            6 - digits
+        ) * max(1, abs(value)):
             return str(fraction)
         return str(mpmath.nstr(value, 8))

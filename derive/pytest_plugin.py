@@ -6,14 +6,14 @@ added to the run when pytest starts from ``testpaths``).  Each document is a
 ``File`` node, each claim (a relation in a chain) an ``Item`` named by its label
 or ``L<line>`` (``L12``, ``L12-2`` ...), so ``-k`` selects claims.
 
-The document is verified once, when its first selected item runs, and the
-findings are shared out to the items by location.  This module imports no
-SymPy: the checker is imported only when a document is collected.
+Collecting a document parses its math into claims (no verification yet); each
+item verifies its own claim when it runs, so ``-k`` saves the work of the
+claims it deselects.  This module imports no SymPy: the checker is imported
+only when a document is collected.
 """
 
 from __future__ import annotations
 
-import bisect
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,8 +33,9 @@ from derive.report import (
 )
 
 if TYPE_CHECKING:
+    from derive.check.claims import Claim
     from derive.config import Config
-    from derive.model import FileReport, Finding
+    from derive.model import Finding, VerifySettings
 
 #: Suffixes worth asking ``derive.extract.syntax_for`` about (a cheap first filter, so
 #: that .py files never make pytest import the checker).
@@ -120,86 +121,38 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> DocumentFi
     return DocumentFile.from_parent(parent, path=file_path)
 
 
-@dataclass(frozen=True)
-class ClaimSite:
-    """Where a claim is, known before anything is verified."""
-
-    line: int
-    column: int
-    label: str
-    text: str  # "lhs = rhs" as written, for the report line
-    skip: bool
-
-
 class DocumentFile(pytest.File):
-    """One Markdown, LaTeX or rst document; verified at most once per session."""
-
-    _file_report: FileReport | None = None
-    _assigned: dict[str, list[Finding]] | None = None
-    # every claim of the document, selected by -k or not: findings are shared out over all
-    _named_sites: tuple[tuple[str, ClaimSite], ...] = ()
+    """One Markdown, LaTeX or rst document: its claims are found (parsed) at collection."""
 
     def collect(self) -> Iterator[ClaimItem]:
-        text = self.path.read_text(encoding="utf-8")
-        sites = list(claim_sites(str(self.path), text))
-        names = unique_names(claim_base_name(site.label, site.line) for site in sites)
-        self._named_sites = tuple(zip(names, sites, strict=True))
-        for name, site in self._named_sites:
-            item = ClaimItem.from_parent(self, name=name, site=site)
-            if site.skip:
-                item.add_marker(pytest.mark.skip(reason=SKIP_REASON))
-            yield item
-
-    def file_report(self) -> FileReport:
-        if self._file_report is None:
-            self._file_report = self._verify()
-        return self._file_report
-
-    def _verify(self) -> FileReport:
-        from derive.check.api import check_paths
-        from derive.model import VerifySettings
+        from derive.check.claims import Claim, build_claims
+        from derive.extract import extract_blocks, file_directives
 
         options = self.config.stash[_OPTIONS]
-        config = options.config
-        defaults = VerifySettings()
-        settings = VerifySettings(
-            time_limit=(config.time_limit if config and config.time_limit else
-                        defaults.time_limit),
-            samples=config.samples if config and config.samples else defaults.samples,
-        )
-        report = check_paths(
-            [_display_path(self.path)], settings=settings,
-            definitions_latex=config.definitions if config else (),
-        )
-        if len(report.files) != 1:
-            raise RuntimeError(f"derive checked {len(report.files)} files for {self.path}")
-        return report.files[0]
-
-    def findings_for(self, item: ClaimItem) -> list[Finding]:
-        """Findings at the item's claim; a finding at no claim goes to the claim before it."""
-        if self._assigned is None:
-            self._assigned = self._assign(self.file_report())
-        return self._assigned.get(item.name, [])
-
-    def _assign(self, report: FileReport) -> dict[str, list[Finding]]:
-        # Skipped claims are not checked, so nothing may be handed to them.
-        live = sorted(((site.line, site.column), name) for name, site in self._named_sites
-                      if not site.skip)
-        if not live:
-            live = [((0, 0), name) for name, _ in self._named_sites[:1]]
-        if not live:
-            return {}
-        positions = [position for position, _ in live]
-        exact = dict(live)
-        assigned: dict[str, list[Finding]] = {}
-        for finding in report.findings:
-            position = (finding.location.line, finding.location.column)
-            name = exact.get(position)
-            if name is None:
-                index = max(bisect.bisect_right(positions, position) - 1, 0)
-                name = live[index][1]
-            assigned.setdefault(name, []).append(finding)
-        return assigned
+        path = _display_path(self.path)
+        text = self.path.read_text(encoding="utf-8-sig")
+        directives = file_directives(path, text)
+        if any(d.command == "skip-file" for d in directives):
+            return
+        blocks = extract_blocks(path, text)
+        scoped = [(d.location, d.command, d.argument) for d in directives
+                  if d.command in ("define", "assume")]
+        definitions = options.config.definitions if options.config else ()
+        entries: list[tuple[int, int, str, Any]] = []  # line, column, label, claim or finding
+        for found in build_claims(path, blocks, scoped, definitions):
+            # claims, and recorded findings that fail (parse errors, out-of-scope math ...)
+            if isinstance(found, Claim) or fails(found, options.fail_on):
+                entries.append((found.location.line, found.location.column, found.label, found))
+        for block in blocks:
+            if block.skip:  # shown as skipped rather than silently absent
+                entries.append((block.start.line, block.start.column, block.label, None))
+        entries.sort(key=lambda entry: (entry[0], entry[1]))
+        names = unique_names(claim_base_name(label, line) for line, _, label, _ in entries)
+        for name, (line, _, _, claim) in zip(names, entries, strict=True):
+            claim_item = ClaimItem.from_parent(self, name=name, claim=claim, line=line)
+            if claim is None:
+                claim_item.add_marker(pytest.mark.skip(reason=SKIP_REASON))
+            yield claim_item
 
 
 def _display_path(path: Path) -> str:
@@ -209,76 +162,68 @@ def _display_path(path: Path) -> str:
         return str(path)
 
 
-def claim_sites(path: str, text: str) -> Iterator[ClaimSite]:
-    """Every relation of every math block, located, without verifying anything.
+def _settings(options: Options) -> VerifySettings:
+    from derive.model import VerifySettings
 
-    A document whose math yields no relation at all still gets one site (line 1)
-    so that block-level errors found by the checker have an item to fail.
-    """
-    from derive.check.rows import split_rows
-    from derive.extract import extract_blocks, file_directives
-
-    if any(d.command == "skip-file" for d in file_directives(path, text)):
-        return
-    found = False
-    blocks = extract_blocks(path, text)
-    for block in blocks:
-        for row in split_rows(block):
-            label = row.label or block.label
-            for relation in row.relations:
-                location = block.location_of(relation.rhs.offset)
-                lhs = row.lhs.text.strip()
-                written = f"{lhs} {relation.op} {relation.rhs.text.strip()}".strip()
-                found = True
-                yield ClaimSite(location.line, location.column, label, written, block.skip)
-    if not found and any(not block.skip for block in blocks):
-        first = next(block for block in blocks if not block.skip)
-        yield ClaimSite(first.start.line, first.start.column, "document", "", False)
+    config = options.config
+    defaults = VerifySettings()
+    return VerifySettings(
+        time_limit=config.time_limit if config and config.time_limit else defaults.time_limit,
+        samples=config.samples if config and config.samples else defaults.samples,
+    )
 
 
 class ClaimFailed(Exception):
-    """Raised by runtest; ``repr_failure`` prints the findings, not a traceback."""
+    """Raised by runtest; ``repr_failure`` prints the finding, not a traceback."""
 
-    def __init__(self, findings: list[Finding]) -> None:
-        super().__init__(findings)
-        self.findings = findings
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.message)
+        self.finding = finding
 
 
 class ClaimItem(pytest.Item):
-    """One claim: passes when proved or checked, fails per fail-on."""
+    """One claim, verified when it runs: passes when it holds, fails per fail-on."""
 
-    def __init__(self, *, site: ClaimSite, **kwargs: Any) -> None:
+    def __init__(self, *, claim: Claim | Finding | None, line: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.site = site
-
-    @property
-    def document(self) -> DocumentFile:
-        assert isinstance(self.parent, DocumentFile)
-        return self.parent
+        self.claim = claim  # None: a skipped block
+        self.line = line
+        self.finding: Finding | None = None
 
     def runtest(self) -> None:
-        document = self.document
-        file_report = document.file_report()
-        if file_report.error:
-            raise ClaimFailed([])  # the message comes from the file report
-        fail_on = self.config.stash[_OPTIONS].fail_on
-        findings = document.findings_for(self)
-        failing = [finding for finding in findings if fails(finding, fail_on)]
-        if failing:
-            raise ClaimFailed(failing)
+        from derive.check.checker import check_claim
+        from derive.check.claims import Claim
+
+        options = self.config.stash[_OPTIONS]
+        if isinstance(self.claim, Claim):
+            self.finding = check_claim(self.claim, _settings(options))
+        else:
+            self.finding = self.claim
+        if self.finding is not None and fails(self.finding, options.fail_on):
+            raise ClaimFailed(self.finding)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
                      style: Any = None) -> str | Any:
         if isinstance(excinfo.value, ClaimFailed):
-            file_report = self.document.file_report()
-            if file_report.error:
-                return f"{file_report.path}: error: {file_report.error}"
-            return "\n\n".join(describe_finding(f) for f in excinfo.value.findings)
+            return describe_finding(excinfo.value.finding)
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self) -> tuple[Path, int, str]:
-        claim = f": {self.site.text}" if self.site.text else ""
-        return self.path, self.site.line - 1, f"{self.name}{claim}"
+        text = ""
+        if self.claim is not None:
+            lhs, relation, rhs = _sides(self.claim)
+            text = f"{lhs} {relation} {rhs}".strip()
+        return self.path, self.line - 1, f"{self.name}: {text}" if text else self.name
+
+
+def _sides(claim: Claim | Finding) -> tuple[str, str, str]:
+    # by attribute rather than isinstance: cheap, and safe if the module was reloaded
+    lhs_latex = getattr(claim, "lhs_latex", None)
+    if lhs_latex is not None:
+        return lhs_latex, claim.relation, getattr(claim, "rhs_latex", "")
+    if not (claim.lhs or claim.rhs):
+        return "", "", ""
+    return claim.lhs, claim.relation, claim.rhs
 
 
 def describe_finding(finding: Finding) -> str:

@@ -109,7 +109,9 @@ def _fraction(node: sp.Expr) -> tuple[sp.Expr, sp.Expr] | None:
 
 
 def _product(*factors: sp.Expr) -> sp.Expr:
-    return sp.Mul(*(UE(f) if isinstance(f, sp.Mul | sp.Pow) else f for f in factors), evaluate=False)
+    return sp.Mul(
+        *(UE(f) if isinstance(f, sp.Mul | sp.Pow) else f for f in factors), evaluate=False
+    )
 
 
 def _quotient(numerator: sp.Expr, denominator: sp.Expr) -> sp.Expr:

@@ -10,6 +10,7 @@ daemon thread that is abandoned at the deadline.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import select
@@ -30,6 +31,9 @@ class TimeLimitExceeded(Exception):
     def __init__(self, seconds: float) -> None:
         super().__init__(f"time limit of {seconds:g} s exceeded")
         self.seconds = seconds
+
+    def __reduce__(self) -> tuple[type[TimeLimitExceeded], tuple[float]]:
+        return (TimeLimitExceeded, (self.seconds,))
 
 
 class WorkerDied(RuntimeError):
@@ -109,10 +113,8 @@ def _child_main(fn: Callable[..., Any], args: tuple[Any, ...], write_end: int) -
 
 
 def _kill(pid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def _run_with_alarm(fn: Callable[..., T], args: tuple[Any, ...], seconds: float) -> T:

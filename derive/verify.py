@@ -20,7 +20,14 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import (
+    ROUND_DOWN,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Decimal,
+    InvalidOperation,
+    localcontext,
+)
 from fractions import Fraction
 
 import mpmath
@@ -53,6 +60,9 @@ SMALL_EXPONENT = 16
 #: Seed for hint sampling (independent of the settings: hints are a cheap extra).
 HINT_SEED = 7
 
+#: Frozen, so one shared default is safe.
+DEFAULT_SETTINGS = VerifySettings()
+
 _EXPENSIVE_DOIT = (sp.Integral, sp.Limit, sp.Sum, sp.Product)
 
 
@@ -77,7 +87,7 @@ def verify_equal(
     rhs: sp.Expr,
     *,
     definitions: Sequence[Definition] = (),
-    settings: VerifySettings = VerifySettings(),
+    settings: VerifySettings = DEFAULT_SETTINGS,
     assumptions: Sequence[sp.Basic] = (),
 ) -> Outcome:
     """Is ``lhs == rhs``?  See the module docstring for the stages."""
@@ -136,7 +146,7 @@ def _decide_equal(sides: _Sides, settings: VerifySettings, deadline: float) -> O
         stage = run_with_time_limit(_symbolic_stages, difference, seconds=remaining)
     except TimeLimitExceeded:
         timed_out = True
-    except (WorkerDied, Exception):  # SymPy raising on odd input is "undecided", not a crash
+    except Exception:  # WorkerDied, or SymPy raising on odd input: undecided, not a crash
         stage = None
     if stage is not None:
         return _proved_by(stage, a, b)
@@ -201,7 +211,7 @@ def _screen(
         verdict = _compare_at(functions, point, settings.digits)
         if verdict is None:
             continue
-        if verdict is not True:
+        if isinstance(verdict, _Mismatch):
             return _refutation(sides, verdict, settings, "numeric screen")
         checked += 1
         if checked >= SCREEN_POINTS:
@@ -219,25 +229,29 @@ class _Mismatch:
 
 def _compare_at(
     functions: tuple[MpFunction, MpFunction], point: Point, digits: int
-) -> bool | _Mismatch | None:
-    """True if equal at ``point``, a confirmed mismatch, or None where undefined."""
+) -> mpmath.mpf | _Mismatch | None:
+    """|lhs - rhs| if equal at ``point``, a confirmed mismatch, or None where undefined."""
     f, g = functions
     a, b = f(point, digits), g(point, digits)
     if a is None or b is None:
         return None
     if numeric.close(a, b, digits):
-        return True
+        return abs(a - b)
     # Confirm at much higher precision: a low-precision mismatch may be cancellation.
     high = 2 * digits + 10
     a_high, b_high = f(point, high), g(point, high)
     if a_high is None or b_high is None:
         return None
     if abs(a_high - b_high) <= numeric.tolerance(digits, a_high, b_high):
-        return True
+        return abs(a_high - b_high)
+    if not all(numeric.real_throughout(h.expr, point) for h in functions):
+        return None  # real only through complex intermediates: outside the real domain
     return _Mismatch(point, a_high, b_high, high)
 
 
-def _refutation(sides: _Sides, mismatch: _Mismatch, settings: VerifySettings, stage: str) -> Outcome:
+def _refutation(
+    sides: _Sides, mismatch: _Mismatch, settings: VerifySettings, stage: str
+) -> Outcome:
     counterexample = Counterexample(
         point=numeric.point_to_strings(mismatch.point),
         lhs_value=numeric.decimal_string(mismatch.lhs_value),
@@ -267,18 +281,12 @@ def _refutation(sides: _Sides, mismatch: _Mismatch, settings: VerifySettings, st
 
 def _is_small(expr: sp.Expr) -> bool:
     """Small enough that cancel/expand cannot take long, so no fork is needed."""
-    nodes = 0
-    for node in sp.preorder_traversal(expr):
-        nodes += 1
+    for nodes, node in enumerate(sp.preorder_traversal(expr), start=1):
         if nodes > SMALL_EXPRESSION:
             return False
         if isinstance(node, TrigonometricFunction | HyperbolicFunction):
             return False
-        if (
-            isinstance(node, sp.Pow)
-            and node.exp.is_Integer
-            and abs(int(node.exp)) > SMALL_EXPONENT
-        ):
+        if isinstance(node, sp.Pow) and node.exp.is_Integer and abs(int(node.exp)) > SMALL_EXPONENT:
             return False
     return True
 
@@ -303,9 +311,11 @@ def _zero_as_rational_function(expr: sp.Expr) -> bool:
 
 def _symbolic_stages(difference: sp.Expr) -> str | None:
     """Runs in the time-limited child: the name of the stage that shows ``difference == 0``."""
+    # together+expand grows ~k^2.5 with the number of terms, cancel ~k^2 but with a
+    # much larger constant (NOTES-verify.md); small cases already tried cancel in-process.
     stages: list[tuple[str, Callable[[], bool]]] = [
-        ("cancel", lambda: sp.cancel(difference) == 0),
         ("together-expand", lambda: _zero_as_rational_function(difference)),
+        ("cancel", lambda: sp.cancel(difference) == 0),
     ]
     if _has_trig(difference):
         # simplify on tanh-with-exp can run for minutes; the exp form cancels in ms.
@@ -336,9 +346,21 @@ _STAGE_DETAIL = {
 
 def _proved_by(stage: str, a: sp.Expr, b: sp.Expr) -> Outcome:
     detail = _STAGE_DETAIL[stage]
-    if stage != "simplify" and any(sp.denom(side).free_symbols for side in (a, b)):
-        detail += " (points where a denominator vanishes are not considered)"
+    if _cancels_a_factor(a) or _cancels_a_factor(b):
+        # x/x = 1 as rational functions, though x/x is undefined at 0 (NOTES-verify.md)
+        detail += "; a common factor was cancelled, so points where it vanishes are excluded"
     return _outcome(Verdict.PROVED, stage, detail)
+
+
+def _cancels_a_factor(side: sp.Expr) -> bool:
+    """Whether cancelling ``side`` drops a non-constant factor from its denominator."""
+    if not _is_small(side):
+        return False  # only worth its cost on small expressions
+    denominator = sp.fraction(sp.together(side))[1]
+    if not denominator.free_symbols:
+        return False
+    reduced = sp.fraction(sp.cancel(side))[1]
+    return bool(sp.cancel(denominator / reduced).free_symbols)
 
 
 def _sample(
@@ -351,17 +373,16 @@ def _sample(
     rng = random.Random(settings.seed)
     wanted = settings.samples if sides.symbols else 1
     digits = settings.digits if sides.symbols else 2 * settings.digits
-    agreeing = 0
+    agreeing = skipped = 0
     largest = mpmath.mpf(0)
     for point in numeric.sample_points(sides.symbols, sides.domains, rng, 8 * wanted):
         verdict = _compare_at(functions, point, digits)
         if verdict is None:
+            skipped += 1
             continue
         if isinstance(verdict, _Mismatch):
             return _refutation(sides, verdict, settings, "sampling")
-        a, b = functions[0](point, digits), functions[1](point, digits)
-        if a is not None and b is not None:
-            largest = max(largest, abs(a - b))
+        largest = max(largest, verdict)
         agreeing += 1
         if agreeing >= wanted:
             break
@@ -381,6 +402,8 @@ def _sample(
             ),
         )
     where = f"{agreeing} seeded points" if sides.symbols else "the constant values"
+    if skipped:
+        where += f" ({skipped} more skipped: a side was undefined or not real there)"
     return Outcome(
         Verdict.CHECKED,
         Evidence(
@@ -422,7 +445,9 @@ def domains_from_assumptions(assumptions: Sequence[sp.Basic]) -> dict[str, Inter
 
 
 def _bound_of(relation: sp.Basic) -> tuple[str, Interval] | None:
-    if not isinstance(relation, sp.StrictGreaterThan | sp.GreaterThan | sp.StrictLessThan | sp.LessThan):
+    if not isinstance(
+        relation, sp.StrictGreaterThan | sp.GreaterThan | sp.StrictLessThan | sp.LessThan
+    ):
         return None
     left, right = relation.lhs, relation.rhs
     greater = isinstance(relation, sp.StrictGreaterThan | sp.GreaterThan)
@@ -471,7 +496,8 @@ def difference_hint(lhs: sp.Expr, rhs: sp.Expr, variables: Sequence[sp.Symbol]) 
     if not (numeric.is_numeric(a) and numeric.is_numeric(b)):
         return None
     symbols = sorted(
-        set(variables) | set(numeric.sorted_symbols(a, b)), key=lambda s: (s.name, sp.default_sort_key(s))
+        set(variables) | set(numeric.sorted_symbols(a, b)),
+        key=lambda s: (s.name, sp.default_sort_key(s)),
     )
     return _difference_hint(a, b, tuple(symbols), {})
 
@@ -482,11 +508,16 @@ def _difference_hint(
     digits = 30
     functions = (MpFunction(a, symbols), MpFunction(b, symbols))
     pairs = _value_pairs(functions, symbols, domains, digits, 8)
-    if len(pairs) < 3:
+    if len(pairs) < (3 if symbols else 1):
         return None
     if not all(numeric.close(x, y, digits) for x, y in pairs):
         ratios = [x / y for x, y in pairs if abs(y) > numeric.tolerance(digits, x, y)]
-        if len(ratios) >= 3 and all(numeric.close(r, ratios[0], digits) for r in ratios):
+        if (
+            symbols  # for constants a factor and a shift say the same: report the shift
+            and len(ratios) >= 3
+            and not numeric.close(ratios[0], mpmath.mpf(0), digits)
+            and all(numeric.close(r, ratios[0], digits) for r in ratios)
+        ):
             return f"differs by a factor of {numeric.nice_number(ratios[0])}"
         differences = [x - y for x, y in pairs]
         if all(numeric.close(d, differences[0], digits) for d in differences):
@@ -495,7 +526,9 @@ def _difference_hint(
         base = domains.get(symbol.name, Interval())
         for side, label in ((Interval(low=Fraction(0)), ">"), (Interval(high=Fraction(0)), "<")):
             other = Interval(high=Fraction(0)) if label == ">" else Interval(low=Fraction(0))
-            inside = _value_pairs(functions, symbols, {**domains, symbol.name: base.intersect(side)}, digits, 6)
+            inside = _value_pairs(
+                functions, symbols, {**domains, symbol.name: base.intersect(side)}, digits, 6
+            )
             outside = _value_pairs(
                 functions, symbols, {**domains, symbol.name: base.intersect(other)}, digits, 6
             )
@@ -575,19 +608,20 @@ def verify_decimal(
     *,
     mode: str = "rounded",
     definitions: Sequence[Definition] = (),
-    settings: VerifySettings = VerifySettings(),
+    settings: VerifySettings = DEFAULT_SETTINGS,
 ) -> Outcome:
     """Is ``written`` the value of ``expr`` to the digits shown?
 
-    mode ``rounded``: rounded or truncated to the written decimals; ``prefix``
-    (also chosen when ``written`` ends with "..."): the digits start the true
-    expansion; ``exact``: the decimal is an exact rational.
+    mode ``rounded``: the true value rounded to the written decimals; ``approx``
+    (used by verify_approx): rounded or truncated; ``prefix`` (also chosen when
+    ``written`` ends with "..."): the digits start the true expansion;
+    ``exact``: the decimal is an exact rational.
     """
     expr = _as_expr(expr)
     parsed = _parse_written(written)
     if parsed is None:
         return _outcome(Verdict.ERROR, "input", f"not a decimal number: {written!r}")
-    if mode not in ("rounded", "prefix", "exact"):
+    if mode not in ("rounded", "prefix", "exact", "approx"):
         raise ValueError(f"unknown decimal mode {mode!r}")
     if parsed.ellipsis and mode != "prefix":
         mode = "prefix"
@@ -607,7 +641,10 @@ def verify_decimal(
         return _outcome(Verdict.UNKNOWN, "evalf", f"the value depends on {names}")
     try:
         true_value = run_with_time_limit(
-            _true_decimal, value, -parsed.exponent, settings.digits,
+            _true_decimal,
+            value,
+            -parsed.exponent,
+            settings.digits,
             seconds=max(deadline - time.monotonic(), 0.01),
         )
     except TimeLimitExceeded:
@@ -640,13 +677,21 @@ def _true_decimal(value: sp.Expr, decimals: int, digits: int) -> tuple[Decimal, 
     if not precise.is_Float:
         return None
     with mpmath.workdps(precision + 5):
-        text = mpmath.nstr(mpmath.mpf(precise), precision, min_fixed=-mpmath.inf, max_fixed=mpmath.inf)
+        text = mpmath.nstr(
+            mpmath.mpf(precise), precision, min_fixed=-mpmath.inf, max_fixed=mpmath.inf
+        )
     return Decimal(str(text)), certified, precision
 
 
 def _judge_decimal(
     exact: Decimal, certified: bool, digits: int, written: _Written, mode: str
 ) -> Outcome:
+    """Compare the written digits with the true value.
+
+    ``rounded`` (a value claim with "="): only correct rounding, half-up or
+    half-even; ``approx`` ("\\approx"): rounding or truncation; ``prefix`` ("..."):
+    the digits start the true expansion (a rounded last digit is accepted too).
+    """
     quantum = Decimal(1).scaleb(written.exponent)
     with localcontext() as ctx:
         ctx.prec = digits + 50
@@ -654,23 +699,31 @@ def _judge_decimal(
         rounded = {exact.quantize(quantum, rounding=r) for r in (ROUND_HALF_UP, ROUND_HALF_EVEN)}
     shown = numeric.decimal_string(mpmath.mpf(str(exact)), max(15, -written.exponent + 3))
     suffix = "..." if written.ellipsis else ""
-    if written.value == truncated:
+    how: str | None = None
+    if written.value in rounded:
+        how = "rounded, it is"
+        if mode == "prefix" and written.value != truncated:
+            how = "rounded (the last digit is rounded, not truncated), it is"
+        elif mode == "prefix":
+            how = "its decimal expansion starts with"
+    elif written.value == truncated and mode in ("prefix", "approx"):
         how = "its decimal expansion starts with" if mode == "prefix" else "truncated, it is"
-        holds = True
-    elif written.value in rounded:
-        how = "rounded (the last digit is rounded, not truncated), it is" if mode == "prefix" else "rounded, it is"
-        holds = True
-    else:
-        holds = False
-    if holds:
+    if how is not None:
         detail = f"the value is {shown}; {how} {written.text}{suffix}"
         verdict = Verdict.PROVED if certified else Verdict.CHECKED
         return Outcome(
             verdict,
-            Evidence(method="evalf" if certified else "mpmath", detail=detail, points=1, digits=digits),
+            Evidence(
+                method="evalf" if certified else "mpmath", detail=detail, points=1, digits=digits
+            ),
         )
-    wanted = "start of its decimal expansion" if mode == "prefix" else "value rounded to that many decimals"
-    detail = f"the value is {shown}, so {written.text}{suffix} is not the {wanted} ({truncated})"
+    expected = min(rounded) if mode == "rounded" else truncated
+    wanted = {
+        "prefix": "start of its decimal expansion",
+        "rounded": "value rounded to that many decimals",
+        "approx": "value rounded or truncated to that many decimals",
+    }[mode]
+    detail = f"the value is {shown}, so {written.text}{suffix} is not the {wanted} ({expected})"
     return Outcome(
         Verdict.REFUTED,
         Evidence(
@@ -678,7 +731,9 @@ def _judge_decimal(
             detail=detail,
             points=1,
             digits=digits,
-            counterexample=Counterexample(point={}, lhs_value=shown, rhs_value=written.text + suffix),
+            counterexample=Counterexample(
+                point={}, lhs_value=shown, rhs_value=written.text + suffix
+            ),
         ),
     )
 
@@ -689,7 +744,7 @@ def verify_approx(
     *,
     written: str | None = None,
     definitions: Sequence[Definition] = (),
-    settings: VerifySettings = VerifySettings(),
+    settings: VerifySettings = DEFAULT_SETTINGS,
     assumptions: Sequence[sp.Basic] = (),
 ) -> Outcome:
     """``lhs \\approx rhs``: a decimal claim when one side is a number, else equality or unknown."""
@@ -698,8 +753,10 @@ def verify_approx(
     if number_side is not None and other is not None:
         text = written if written is not None else _written_form(number_side)
         if text is not None:
-            mode = "prefix" if _ELLIPSIS.search(text) else "rounded"
-            return verify_decimal(other, text, mode=mode, definitions=definitions, settings=settings)
+            mode = "prefix" if _ELLIPSIS.search(text) else "approx"
+            return verify_decimal(
+                other, text, mode=mode, definitions=definitions, settings=settings
+            )
     outcome = verify_equal(
         lhs, rhs, definitions=definitions, settings=settings, assumptions=assumptions
     )
@@ -753,7 +810,7 @@ def verify_limit(
     *,
     direction: str = "+-",
     definitions: Sequence[Definition] = (),
-    settings: VerifySettings = VerifySettings(),
+    settings: VerifySettings = DEFAULT_SETTINGS,
 ) -> Outcome:
     """Is ``lim_{variable -> point} expr == claimed`` (extended reals)?"""
     if direction not in ("+", "-", "+-"):
@@ -770,17 +827,23 @@ def verify_limit(
         )
     except TimeLimitExceeded:
         return _outcome(
-            Verdict.UNKNOWN, "timeout", f"sympy.limit did not finish within {settings.time_limit:g} s"
+            Verdict.UNKNOWN,
+            "timeout",
+            f"sympy.limit did not finish within {settings.time_limit:g} s",
         )
     except Exception as exc:
-        return _outcome(Verdict.UNKNOWN, "limit", f"sympy.limit failed: {type(exc).__name__}: {exc}")
+        return _outcome(
+            Verdict.UNKNOWN, "limit", f"sympy.limit failed: {type(exc).__name__}: {exc}"
+        )
     if result.equal:
         return _outcome(Verdict.PROVED, "limit", f"sympy.limit gives {sp.sstr(target)}")
     computed = result.value
     if computed is not None and (
         computed.has(sp.Limit) or computed.has(sp.AccumBounds) or computed is sp.nan
     ):
-        return _outcome(Verdict.UNKNOWN, "limit", f"sympy.limit could not decide ({sp.sstr(computed)})")
+        return _outcome(
+            Verdict.UNKNOWN, "limit", f"sympy.limit could not decide ({sp.sstr(computed)})"
+        )
     approach = _approach_values(body, variable, point, direction, settings.digits)
     evidence_text = ", ".join(f"f({p}) = {v}" for p, v in approach)
     if computed is None:
@@ -849,8 +912,8 @@ def _approach_points(point: sp.Expr, direction: str) -> list[Fraction]:
         return []
     with mpmath.workdps(30):
         center = Fraction(str(mpmath.nstr(mpmath.mpf(sp.Float(point, 30)), 25)))
-    sign = -1 if direction == "-" else 1
-    return [center + sign * Fraction(1, 10**k) for k in (2, 4, 6)]
+    signs = {"+": (1,), "-": (-1,), "+-": (1, -1)}[direction]
+    return [center + sign * Fraction(1, 10**k) for sign in signs for k in (2, 4, 6)]
 
 
 def _approach_values(
@@ -890,6 +953,8 @@ def _approach_label(point: sp.Expr, direction: str) -> str:
 
 
 def _value_text(value: sp.Expr) -> str:
+    if isinstance(value, sp.Rational):
+        return numeric.fraction_to_string(Fraction(int(value.p), int(value.q)))
     if value.is_number and value.is_finite and value.is_real:
         with mpmath.workdps(30):
             return numeric.decimal_string(mpmath.mpf(sp.Float(value, 30)))

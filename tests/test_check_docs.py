@@ -66,7 +66,8 @@ def _file(report: CheckReport, name: str) -> FileReport:
 def test_every_document_is_checked_in_sorted_order(report: CheckReport) -> None:
     paths = [Path(f.path).relative_to(DOCS).as_posix() for f in report.files]
     expected = sorted(
-        p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*") if p.suffix in {".md", ".tex", ".rst"}
+        p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*")
+        if p.suffix in {".md", ".tex", ".rst"}
     )
     assert paths == expected
     assert all(not f.error for f in report.files)

@@ -22,6 +22,21 @@ def _excluded(path: str, patterns: Sequence[str]) -> bool:
     return any(fnmatch.fnmatch(c, p) for c in candidates for p in patterns)
 
 
+def _walk(folder: str, exclude: Sequence[str]) -> list[str]:
+    """Documents under ``folder`` sorted by their path components (hidden folders skipped)."""
+    found: list[str] = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [
+            d for d in dirs
+            if not d.startswith(".") and not _excluded(os.path.join(root, d), exclude)
+        ]
+        for name in files:
+            path = os.path.join(root, name)
+            if syntax_for(path) is not None and not _excluded(path, exclude):
+                found.append(path)
+    return sorted(found, key=lambda p: PurePath(p).parts)
+
+
 def iter_documents(paths: Sequence[str], exclude: Sequence[str] = ()) -> Iterator[str]:
     """Files to check, in order: given files as they are, folders walked in sorted order.
 
@@ -31,18 +46,10 @@ def iter_documents(paths: Sequence[str], exclude: Sequence[str] = ()) -> Iterato
     seen: set[str] = set()
     for path in paths:
         if os.path.isdir(path):
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(
-                    d for d in dirs
-                    if not d.startswith(".") and not _excluded(os.path.join(root, d), exclude)
-                )
-                for name in sorted(files):
-                    found = os.path.join(root, name)
-                    if syntax_for(found) is None or _excluded(found, exclude):
-                        continue
-                    if found not in seen:
-                        seen.add(found)
-                        yield found
+            for found in _walk(path, exclude):
+                if found not in seen:
+                    seen.add(found)
+                    yield found
         elif path not in seen and not _excluded(path, exclude):
             seen.add(path)
             yield path

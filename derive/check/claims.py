@@ -114,11 +114,45 @@ def decimal_places(number: str) -> int:
     return len(digits.group(1) or "") if digits else 0
 
 
+_WORD = re.compile(r"[A-Za-z]{2,}")
+_HEAD = re.compile(r"\\[A-Za-z]+|[A-Za-z]")
+
+
+def _could_be_function(latex: str, offset: int) -> bool:
+    """Whether the name at ``offset`` (before a parenthesis) may well be a function.
+
+    ``\\sigma(w x + b)`` may be; a single letter like ``x(x+1)`` or ``b(x+h)`` is read as
+    a product (the parser already takes f, g, h as functions), so a refutation stands.
+    """
+    head = _HEAD.match(latex, max(offset, 0))
+    return head is None or len(head.group()) > 1
+
+
 def _names(expr: sp.Basic) -> set[str]:
     """Names of the symbols and undefined functions in ``expr``."""
     names = {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol)}
     names |= {f.func.__name__ for f in expr.atoms(AppliedUndef)}
     return names
+
+
+def _rescope_limit(expr: sp.Expr) -> sp.Expr:
+    """``\\lim_{h\\to 0} 2bx + bh`` means the limit of the whole sum.
+
+    When a limit's variable also appears outside the limit in the same sum or product,
+    the parser's reading (limit of the first term only) leaves ``h`` dangling; the
+    author meant the limit to cover the whole side.
+    """
+    if not isinstance(expr, sp.Add | sp.Mul):
+        return expr
+    limits = [a for a in expr.args if isinstance(a, sp.Limit)]
+    if len(limits) != 1:
+        return expr
+    limit = limits[0]
+    body, variable, point, direction = limit.args
+    rest = [a for a in expr.args if a is not limit]
+    if not any(variable in a.free_symbols for a in rest):
+        return expr
+    return sp.Limit(expr.func(body, *rest), variable, point, str(direction))
 
 
 def _limit_count(*exprs: sp.Expr | None) -> int:
@@ -253,10 +287,10 @@ class ClaimBuilder:
                 location=block.location_of(position), kind=None, verdict=None,
                 message=issue.message, lhs=latex, rule_id=issue.rule_id, severity="warning",
             ))
-            if issue.rule_id == "DRV005":
+            if issue.rule_id == "DRV005" and _could_be_function(latex, issue.offset):
                 ambiguities.append(issue.message)
         return Side(
-            latex, offset, parsed.expr, number=number[0] if number else "",
+            latex, offset, _rescope_limit(parsed.expr), number=number[0] if number else "",
             ambiguities=tuple(ambiguities),
         )
 
@@ -309,6 +343,8 @@ class ClaimBuilder:
         """(name, params, is_function) when ``latex`` may be defined here."""
         if force and latex == "e":
             return "e", (), False
+        if _WORD.fullmatch(latex) and not force and latex not in self.definitions:
+            return latex, (), False  # `slope = ...`: a word, not a product of letters
         call = _CALL.match(latex)
         if call is not None:
             name = function_name(call.group("head") + (call.group("sub") or ""))
@@ -378,7 +414,8 @@ class ClaimBuilder:
             sides.append(self._parse_side(block, relation.rhs, base))
         for side in sides:
             self._see(side)
-        for (left, right), relation in zip(zip(sides, sides[1:]), relations, strict=True):
+        for index, relation in enumerate(relations):
+            left, right = sides[index], sides[index + 1]
             item = self._step(block, left, relation.op, right, base, row.reason, label)
             if item is not None:
                 self.items.append(item)

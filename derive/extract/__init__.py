@@ -43,7 +43,7 @@ _SCANNERS: dict[str, Scanner] = {
 
 
 def syntax_for(path: str) -> str | None:
-    """"markdown", "latex" or "rst" by file suffix; None for files we do not read."""
+    """ "markdown", "latex" or "rst" by file suffix; None for files we do not read."""
     return _SYNTAX_BY_SUFFIX.get(os.path.splitext(path)[1].lower())
 
 
@@ -94,7 +94,9 @@ def file_directives(path: str, text: str) -> list[Directive]:
     result: list[Directive] = []
     for directive in found:
         line, column = source.position(directive.offset)
-        result.append(Directive(Location(path, line, column), directive.command, directive.argument))
+        result.append(
+            Directive(Location(path, line, column), directive.command, directive.argument)
+        )
     return result
 
 

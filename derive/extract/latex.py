@@ -112,7 +112,7 @@ def find_unescaped(text: str, token: str, start: int, stop: int | None = None) -
 
 
 def holds_numeric_relation(math: str) -> bool:
-    """Inline math is checked only when it states a relation with a number (``\\sigma(0) = 0.5``)."""
+    """Inline math counts only when it states a relation with a number: ``\\sigma(0) = 0.5``."""
     return bool(_RELATION_WITH_NUMBER.search(math)) and bool(_DIGIT.search(math))
 
 

@@ -105,7 +105,9 @@ def _mask_blocks(text: str, chars: list[str]) -> list[Region]:
                 index += 1  # not a fence: an inline code span at line start
                 continue
             close = index + 1
-            closer = re.compile(r"^[ \t]*" + re.escape(marker[0]) + "{" + str(len(marker)) + r",}[ \t]*$")
+            closer = re.compile(
+                r"^[ \t]*" + re.escape(marker[0]) + "{" + str(len(marker)) + r",}[ \t]*$"
+            )
             while close < len(lines) and not closer.match(lines[close].text):
                 close += 1
             if word in ("math", "{math}"):

@@ -1,1 +1,111 @@
+"""Parse one LaTeX math expression into a SymPy expression.
 
+Our own Lark grammar (LALR) builds SymPy objects directly; nothing is evaluated from text.
+Relations are split by the caller: this reads one side at a time.
+
+Symbol names are canonical LaTeX: ``x``, ``sigma`` (Greek without backslash), ``w_{jk}``,
+``x_{i}`` (subscripts always braced), ``\\hat{y}_{j}``, ``\\mathbf{v}_{t}``, ``x^{(k)}``.
+Derivatives, limits, integrals and sums stay unevaluated.  ``\\frac{dy}{dx}`` with an
+undeclared ``y`` reads ``y`` as an unknown function ``y(x)``, never as a constant.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sympy as sp
+
+__all__ = [
+    "LatexParseError",
+    "ParseIssue",
+    "ParseOptions",
+    "ParsedExpr",
+    "function_name",
+    "parse_latex_expr",
+]
+
+
+@dataclass(frozen=True)
+class ParseOptions:
+    #: Names the document defined as functions: ``name(args)`` is a call only for these, for
+    #: f, g, h and for known functions (\sin, \exp, \log, \ln ...).
+    functions: frozenset[str] = frozenset()
+    #: ``e`` is Euler's number unless the document defines ``e`` otherwise.
+    euler_e: bool = True
+    symbols_as_constants: frozenset[str] = frozenset()  # reserved
+
+
+@dataclass(frozen=True)
+class ParseIssue:
+    """A lint, not an error.
+
+    DRV003 unbraced superscript, DRV004 ignored formatting/trailing text, DRV005 implicit
+    product that could be a call, DRV006 d/dx, \\lim or \\sum whose extent stops at + or -.
+    """
+
+    rule_id: str
+    message: str
+    offset: int  # into the original text
+
+
+class LatexParseError(ValueError):
+    """The text cannot be read; ``offset`` is into the original text."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(f"{message} (at offset {offset})")
+        self.message = message
+        self.offset = offset
+
+
+@dataclass(frozen=True)
+class ParsedExpr:
+    expr: sp.Expr
+    issues: tuple[ParseIssue, ...]
+    #: Decimal literals as written, with the exact rational each became ("0.5", 1/2).
+    decimals: tuple[tuple[str, sp.Rational], ...] = ()
+
+
+def parse_latex_expr(text: str, options: ParseOptions = ParseOptions()) -> ParsedExpr:  # noqa: B008
+    """Parse one expression; raises LatexParseError (never drops part of the input)."""
+    from derive.parse import latex
+    from derive.parse.normalize import NormalizeError, normalize
+
+    try:
+        normalized = normalize(text)
+    except NormalizeError as error:
+        raise LatexParseError(error.message, error.offset) from None
+    try:
+        raw = latex.parse_normalized(normalized, options.functions, options.euler_e)
+    except (latex.SyntaxFailure, latex.TransformFailure) as error:
+        raise LatexParseError(error.message, normalized.original_offset(error.position)) from None
+    issues = [ParseIssue(lint.rule_id, lint.message, lint.offset) for lint in normalized.lints]
+    issues += [
+        ParseIssue(issue.rule_id, issue.message, normalized.original_offset(issue.position))
+        for issue in raw.issues
+    ]
+    issues.sort(key=lambda issue: (issue.offset, issue.rule_id))
+    return ParsedExpr(raw.expr, tuple(issues), raw.decimals)
+
+
+_GREEK_OR_WORD = re.compile(r"\\([A-Za-z]+)")
+_NAMED = re.compile(r"\\(?:operatorname|mathrm|mathit|text|textrm)\s*\{\s*([A-Za-z]+)\s*\}")
+
+
+def function_name(latex_head: str) -> str | None:
+    """SymPy name of a function head: ``\\sigma`` -> ``sigma``, ``f`` -> ``f``,
+    ``\\operatorname{sigmoid}`` -> ``sigmoid``; None when it is not a name."""
+    head = latex_head.strip()
+    if re.fullmatch(r"[A-Za-z]", head):
+        return head
+    named = _NAMED.fullmatch(head)
+    if named:
+        return named.group(1)
+    macro = _GREEK_OR_WORD.fullmatch(head)
+    if macro:
+        from derive.parse import macros
+
+        word = macro.group(1)
+        if word in macros.GREEK_LETTERS or word in macros.KNOWN_FUNCTIONS:
+            return word
+    return None

@@ -10,9 +10,13 @@ import sympy as sp
 
 #: Greek letters read as plain symbols named without the backslash (``\alpha`` -> ``alpha``).
 GREEK_LETTERS: frozenset[str] = frozenset(
-    """alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu
-    xi omicron rho varrho sigma varsigma tau upsilon phi varphi chi psi omega
-    Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega ell""".split()
+    [
+        "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta",
+        "vartheta", "iota", "kappa", "lambda", "mu", "nu", "xi", "omicron", "rho", "varrho",
+        "sigma", "varsigma", "tau", "upsilon", "phi", "varphi", "chi", "psi", "omega",
+        "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi",
+        "Omega", "ell"
+    ]
 )
 
 #: Macros standing for constants.
@@ -44,7 +48,7 @@ DECORATORS: tuple[str, ...] = (
 #: Upright-text macros whose letter content names a symbol or function (``\mathrm{softmax}``).
 UPRIGHT_NAMES: tuple[str, ...] = ("mathrm", "mathit", "mathsf", "rm")
 
-#: Commands taking braced arguments, with their arity (used to brace ``\frac12`` -> ``\frac{1}{2}``).
+#: Commands taking braced arguments, with their arity (to brace ``\frac12`` as ``\frac{1}{2}``).
 ARITY: dict[str, int] = {
     "frac": 2, "dfrac": 2, "tfrac": 2, "sqrt": 1, "operatorname": 1,
     **{name: 1 for name in DECORATORS},
@@ -53,24 +57,28 @@ ARITY: dict[str, int] = {
 
 #: Pure sizing/spacing/style macros: dropped silently (they never carry meaning).
 SILENT_FORMATTING: frozenset[str] = frozenset(
-    """left right big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr bigm Bigm biggm
-    Biggm displaystyle textstyle scriptstyle scriptscriptstyle tiny scriptsize footnotesize small
-    normalsize large Large LARGE huge Huge quad qquad limits nolimits middle""".split()
+    [
+        "left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr",
+        "biggl", "biggr", "Biggl", "Biggr", "bigm", "Bigm", "biggm", "Biggm",
+        "displaystyle", "textstyle", "scriptstyle", "scriptscriptstyle", "tiny",
+        "scriptsize", "footnotesize", "small", "normalsize", "large", "Large", "LARGE",
+        "huge", "Huge", "quad", "qquad", "limits", "nolimits", "middle"
+    ]
 )
 
 #: Formatting macros taking one braced argument: dropped with a DRV004 lint.
 FORMATTING_WITH_ARGUMENT: frozenset[str] = frozenset(
-    "hspace vspace tag label color phantom hphantom vphantom".split()
+    ["hspace", "vspace", "tag", "label", "color", "phantom", "hphantom", "vphantom"]
 )
 
 #: Formatting macros without argument: dropped with a DRV004 lint.
 FORMATTING_WITHOUT_ARGUMENT: frozenset[str] = frozenset(
-    "nonumber notag mathstrut strut".split()
+    ["nonumber", "notag", "mathstrut", "strut"]
 )
 
 #: Text macros: allowed only as a trailing note or unit (``4 \text{ bits}``), else an error.
 TEXT_MACROS: frozenset[str] = frozenset(
-    "text textrm textit textbf textsf texttt mbox hbox".split()
+    ["text", "textrm", "textit", "textbf", "textsf", "texttt", "mbox", "hbox"]
 )
 
 #: Macros we recognise but do not model: always a LatexParseError saying why.
@@ -108,8 +116,11 @@ OUT_OF_SCOPE: dict[str, str] = {
 
 #: Macros the grammar itself reads (besides the tables above).
 GRAMMAR_MACROS: frozenset[str] = frozenset(
-    """frac dfrac tfrac sqrt lim sum int to rightarrow longrightarrow cdot times div partial
-    operatorname lvert rvert prime""".split()
+    [
+        "frac", "dfrac", "tfrac", "sqrt", "lim", "sum", "int", "to", "rightarrow",
+        "longrightarrow", "cdot", "times", "div", "partial", "operatorname", "lvert",
+        "rvert", "prime"
+    ]
 )
 
 #: Every macro name that may reach the lexer.

@@ -1,11 +1,11 @@
 """Pre-lexing cleanup of one LaTeX expression, keeping a map back to the original offsets.
 
 What it does, and why it is done before the grammar sees the text:
-- drops sizing/spacing/style macros (``\\left``, ``\\,``, ``\\displaystyle`` ...) that carry no meaning;
+- drops sizing/spacing/style macros (``\\left``, ``\\,``, ``\\displaystyle`` ...): no meaning;
 - drops formatting with an argument (``\\hspace{..}``, ``\\tag{..}``) and trailing notes
   (``4 \\text{ bits}``) with a DRV004 lint;
-- braces TeX's single-token arguments (``x^2`` -> ``x^{2}``, ``\\frac12`` -> ``\\frac{1}{2}``) so the
-  grammar only sees braced scripts; ``e^-x`` becomes ``e^{-x}`` with a DRV003 lint;
+- braces TeX's single-token arguments (``x^2`` -> ``x^{2}``, ``\\frac12`` -> ``\\frac{1}{2}``)
+  so the grammar only sees braced scripts; ``e^-x`` becomes ``e^{-x}`` with a DRV003 lint;
 - turns primes written as superscripts (``f^{\\prime}``) into ``'``, and pairs ``|...|`` into
   ``\\lvert ... \\rvert``;
 - rejects unknown and out-of-scope macros with the offset of the macro.
@@ -113,6 +113,7 @@ class _Normalizer:
         self.lints: list[Lint] = []
         self.inserts: dict[int, list[str]] = {}
         self.abs_depth = 0
+        self.brace_depth = 0  # '=' is allowed only inside braces (\sum_{i=1})
 
     # -- output ---------------------------------------------------------------------------
     def emit(self, chunk: str, offset: int) -> None:
@@ -168,7 +169,9 @@ class _Normalizer:
             raise NormalizeError("alignment '&' inside one expression: split rows first", position)
         if char == "%":
             raise NormalizeError("TeX comment '%' inside an expression", position)
-        if char == "=":
+        if char in "{}":
+            self.brace_depth += 1 if char == "{" else -1
+        if char == "=" and self.brace_depth <= 0:
             raise NormalizeError("relation '=' inside one expression: split relations first",
                                  position)
         self.emit(char, position)

@@ -13,7 +13,6 @@ from collections.abc import Collection, Sequence
 from derive import __version__
 from derive.model import Derivation, Outcome, Verdict
 from derive.render.latex import (
-    check_summary,
     expr_latex,
     function_latex,
     limit_lhs_latex,

@@ -121,9 +121,9 @@ def math_text(text: str) -> str:
             run.append(" ")
         else:
             flush()
-            out.append(_math_macro(char) + " ")
+            out.append(_math_macro(char))  # always followed by \text{ or a macro: no space
     flush()
-    return "".join(out).rstrip()
+    return "".join(out)
 
 
 def latex_text(text: str) -> str:

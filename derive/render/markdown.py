@@ -99,14 +99,14 @@ def render_markdown(d: Derivation) -> str:
     if d.values:
         lines += ["## Values", ""]
         rows = []
-        for claim in d.values:
-            left, right = value_parts(claim)
-            rows.append(f"{left} &{right} && {math_text(f'{claim.digits} significant digits')}")
+        for value in d.values:
+            left, right = value_parts(value)
+            rows.append(f"{left} &{right} && {math_text(f'{value.digits} significant digits')}")
         lines += _aligned(rows)
         lines += _table(
             ["value", "verdict", "evidence"],
-            [[md_text(f"at {point_text(claim.point)}"), badge(claim.outcome),
-              md_text(evidence_sentence(claim.outcome))] for claim in d.values],
+            [[md_text(f"at {point_text(value.point)}"), badge(value.outcome),
+              md_text(evidence_sentence(value.outcome))] for value in d.values],
         )
 
     if d.checks:

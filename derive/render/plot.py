@@ -11,18 +11,20 @@ import importlib.util
 import io
 import re
 import unicodedata
+from typing import Any
 
 from derive.model import Derivation
 from derive.render.table import GRID_START, GRID_STOP, NumericGrid, numeric_grid
 
 PLOT_POINTS = 401  # denser than the table, so curves look smooth
-_RC = {
+_RC: dict[Any, Any] = {
     "svg.hashsalt": "derive",
     "svg.fonttype": "none",
     "font.family": "DejaVu Sans",
     "font.size": 10.0,
     "axes.unicode_minus": True,
     "text.usetex": False,
+    "text.parse_math": False,  # names with $ stay text
     "axes.formatter.use_mathtext": False,
     "path.simplify": False,
 }
@@ -49,7 +51,7 @@ def function_symbol(d: Derivation) -> str:
             return unicodedata.lookup(f"GREEK {case} LETTER {word.upper()}")
         except KeyError:
             pass
-    return d.spec.name.replace("$", "")
+    return d.spec.name
 
 
 def _labels(d: Derivation) -> tuple[str, str]:

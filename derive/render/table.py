@@ -64,10 +64,14 @@ def substitute_definitions(expr: sp.Basic, definitions: tuple[Definition, ...]) 
 def _evaluator(expr: sp.Basic, variable: sp.Symbol, definitions: tuple[Definition, ...]):  # noqa: ANN202
     concrete = substitute_definitions(expr, definitions).doit()
     concrete = concrete.replace(lambda e: isinstance(e, sp.UnevaluatedExpr), lambda e: e.args[0])
-    if concrete.free_symbols - {variable} or concrete.atoms(AppliedUndef):
+    if concrete.free_symbols - {variable} or concrete.atoms(AppliedUndef) \
+            or concrete.has(sp.Derivative):
         return None  # something we cannot evaluate (an undefined function): no column
-    # safe: ``concrete`` is a SymPy object built by derive, never text from a document
-    return sp.lambdify(variable, concrete, modules="mpmath")
+    try:
+        # safe: ``concrete`` is a SymPy object built by derive, never text from a document
+        return sp.lambdify(variable, concrete, modules="mpmath")
+    except Exception:  # a function mpmath's printer does not know: leave the column undefined
+        return None
 
 
 def _value(function, x: float) -> float | None:  # noqa: ANN001
@@ -81,7 +85,7 @@ def _value(function, x: float) -> float | None:  # noqa: ANN001
                     return None
                 result = result.real
             value = float(mpmath.mpf(result))
-    except (ZeroDivisionError, ValueError, TypeError, OverflowError):
+    except (ArithmeticError, ValueError, TypeError):
         return None
     return value if np.isfinite(value) else None
 

@@ -1,0 +1,95 @@
+"""run_with_time_limit: results, exceptions and hard deadlines (fork, alarm and thread paths)."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import threading
+import time
+
+import pytest
+
+from derive import timelimit
+from derive.timelimit import TimeLimitExceeded, run_with_time_limit
+
+
+def sleep_forever() -> None:
+    time.sleep(3600)
+
+
+def busy_loop() -> int:
+    total = 0
+    while True:  # pure Python, never returns: only a kill or a signal stops it
+        total += 1
+
+
+def fail(message: str) -> None:
+    raise ValueError(message)
+
+
+def test_returns_the_result() -> None:
+    assert run_with_time_limit(pow, 2, 10, seconds=10) == 1024
+
+
+def test_returns_large_results_through_the_pipe() -> None:
+    # Larger than a pipe buffer: the parent must read while the child writes.
+    result = run_with_time_limit(lambda n: "x" * n, 1_000_000, seconds=10)
+    assert result == "x" * 1_000_000
+
+
+def test_reraises_the_exception_of_the_function() -> None:
+    with pytest.raises(ValueError, match="bad input"):
+        run_with_time_limit(fail, "bad input", seconds=10)
+
+
+def test_sleeping_function_is_stopped() -> None:
+    with pytest.raises(TimeLimitExceeded):
+        run_with_time_limit(sleep_forever, seconds=0.2)
+
+
+def test_busy_loop_is_stopped() -> None:
+    with pytest.raises(TimeLimitExceeded):
+        run_with_time_limit(busy_loop, seconds=0.2)
+
+
+def test_non_positive_limit_is_exceeded_at_once() -> None:
+    with pytest.raises(TimeLimitExceeded):
+        run_with_time_limit(pow, 2, 3, seconds=0)
+
+
+def test_unpicklable_result_is_reported() -> None:
+    with pytest.raises(RuntimeError, match="while returning a result"):
+        run_with_time_limit(threading.Lock, seconds=10)
+
+
+def test_exception_is_picklable() -> None:
+    error = pickle.loads(pickle.dumps(TimeLimitExceeded(1.5)))
+    assert isinstance(error, TimeLimitExceeded)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork path only")
+def test_side_effects_stay_in_the_child() -> None:
+    seen: list[int] = []
+    run_with_time_limit(seen.append, 1, seconds=10)
+    assert seen == []
+
+
+def test_alarm_fallback_without_fork(monkeypatch: pytest.MonkeyPatch) -> None:
+    if not hasattr(timelimit.signal, "setitimer"):
+        pytest.skip("no setitimer on this platform")
+    monkeypatch.delattr(timelimit.os, "fork", raising=False)
+    seen: list[int] = []
+    run_with_time_limit(seen.append, 1, seconds=10)
+    assert seen == [1]  # ran in this process
+    with pytest.raises(TimeLimitExceeded):
+        run_with_time_limit(busy_loop, seconds=0.2)
+
+
+def test_thread_fallback() -> None:
+    assert timelimit._run_in_thread(pow, (3, 3), 10) == 27
+    with pytest.raises(ValueError):
+        timelimit._run_in_thread(fail, ("x",), 10)
+    stop = threading.Event()
+    with pytest.raises(TimeLimitExceeded):
+        timelimit._run_in_thread(stop.wait, (3600,), 0.2)
+    stop.set()  # let the abandoned thread end
