@@ -301,4 +301,5 @@ RULE_IDS: dict[str, str] = {
     "DRV006": "undecided claim (unknown, or out of time)",
     "DRV007": "unreadable file",
     "DRV008": "numeric evidence only (checked, not proved)",
+    "DRV009": "operator scope: d/dx, lim or sum applies only to the rest of its term",
 }

@@ -223,7 +223,7 @@ def test_limits() -> None:
 def test_limit_extent_is_linted() -> None:
     parsed = parse_latex_expr("\\lim_{h\\to0} 2x + h")
     assert parsed.expr == sp.Limit(2 * x, h, 0, dir="+-") + h
-    assert [issue.rule_id for issue in parsed.issues] == ["DRV006"]
+    assert [issue.rule_id for issue in parsed.issues] == ["DRV009"]
 
 
 def test_integrals() -> None:

@@ -12,6 +12,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from derive.check.rows import Piece, Row, split_rows
 from derive.extract import extract_blocks
@@ -352,3 +354,30 @@ def test_corpus_statement_structure() -> None:
     sgd = rows_for("chapter_optimization/sgd.md", 263)
     assert ops(sgd[0]) == ["=", "=", "\\approx", "\\approx"]
     assert sgd[0].relations[-1].rhs.text == "0.63"
+
+
+# ---------------------------------------------------------------------------
+# Robustness: any text splits without error into pieces that are slices
+# ---------------------------------------------------------------------------
+
+_FRAGMENTS = [
+    "$", "$$", "\\", "\\\\", "{", "}", "(", ")", "[", "]", "&", "&&", "=", "\\approx", "\\text{",
+    "\\quad", ",", ".", "x", "1", " ", "\n", "\n\n", "\\begin{aligned}", "\\end{aligned}",
+    "\\left(", "\\right)", "\\left", "<!--", "-->", "`", "```", "%", ".. math::", "    ",
+    ":math:`", "\\tag{", "\\label{", "\\[", "\\]", "\\begin{array}{rcl}", "\\end{array}",
+    "\\stackrel{", "\\to", "\\Rightarrow", "\\hspace{", "where", "derive: skip", "\\because",
+]  # fmt: skip
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(
+    st.lists(st.sampled_from(_FRAGMENTS), max_size=40).map("".join),
+    st.sampled_from(["a.md", "a.tex", "a.rst"]),
+)
+def test_any_text_extracts_and_splits_into_slices(text: str, path: str) -> None:
+    for block in extract_blocks(path, text):
+        assert len(block.positions) == len(block.text)
+        for row in split_rows(block):
+            for piece in all_pieces(row):
+                original = block.text[piece.offset : piece.offset + len(piece.text)]
+                assert all(a == b or a == " " for a, b in zip(piece.text, original, strict=True))

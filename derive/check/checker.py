@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Sequence
 
@@ -193,10 +194,8 @@ def _free_names(definitions: Sequence[Definition], *exprs: sp.Expr | None) -> li
         if expr is None:
             names.append(set())
             continue
-        try:
+        with contextlib.suppress(DefinitionError):
             expr = substitute_definitions(expr, definitions)
-        except DefinitionError:
-            pass
         names.append({s.name for s in expr.free_symbols if isinstance(s, sp.Symbol)})
     return names
 

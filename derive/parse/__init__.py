@@ -41,7 +41,7 @@ class ParseIssue:
     """A lint, not an error.
 
     DRV003 unbraced superscript, DRV004 ignored formatting/trailing text, DRV005 implicit
-    product that could be a call, DRV006 d/dx, \\lim or \\sum whose extent stops at + or -.
+    product that could be a call, DRV009 d/dx, \\lim or \\sum whose extent stops at + or -.
     """
 
     rule_id: str

@@ -259,7 +259,7 @@ class ToSympy(Transformer[Token, Any]):
         if isinstance(left, RunResult) and left.open_operator is not None:
             label, position = left.open_operator
             self.lint(
-                "DRV006",
+                "DRV009",
                 f"{label} applies only up to this '{operator}': read as ({label} ...) "
                 f"{operator} ...; use parentheses if it should cover more",
                 position,
