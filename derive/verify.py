@@ -462,23 +462,30 @@ def _bound_of(relation: sp.Basic) -> tuple[str, Interval] | None:
 
 
 def _apply_assumptions(expr: sp.Expr, domains: dict[str, Interval]) -> sp.Expr:
-    """Give symbols SymPy assumptions (positive, negative) implied by their domain."""
+    """Give symbols the SymPy assumptions the verifier works under.
+
+    Every variable is real (sampling is real-only, so symbolic work must agree:
+    log(e^x) = x), and positive or negative where its domain says so.
+    """
     replacements: dict[sp.Basic, sp.Basic] = {}
     for symbol in expr.free_symbols:
-        if not isinstance(symbol, sp.Symbol) or symbol.name not in domains:
+        if not isinstance(symbol, sp.Symbol) or isinstance(symbol, sp.Dummy):
             continue
-        interval = domains[symbol.name]
         facts: dict[str, bool] = {}
-        if interval.low is not None and interval.low >= 0:
+        if symbol.is_real is None:
+            facts["real"] = True
+        interval = domains.get(symbol.name)
+        if interval is not None and interval.low is not None and interval.low >= 0:
             facts["positive"] = True
-        elif interval.high is not None and interval.high <= 0:
+        elif interval is not None and interval.high is not None and interval.high <= 0:
             facts["negative"] = True
-        if facts:
-            known = {k: v for k, v in symbol.assumptions0.items() if v is not None}
-            try:
-                replacements[symbol] = sp.Symbol(symbol.name, **{**known, **facts})
-            except Exception:  # contradictory assumptions: keep the symbol as it is
-                continue
+        if not facts:
+            continue
+        known = {k: v for k, v in symbol.assumptions0.items() if v is not None}
+        try:
+            replacements[symbol] = sp.Symbol(symbol.name, **{**known, **facts})
+        except Exception:  # contradictory assumptions: keep the symbol as it is
+            continue
     return expr.xreplace(replacements) if replacements else expr
 
 

@@ -369,3 +369,9 @@ def test_functions_defined_near_zero_only_still_get_enough_points() -> None:
     assert outcome.verdict in (Verdict.PROVED, Verdict.CHECKED)
     if outcome.verdict is Verdict.CHECKED:
         assert outcome.evidence.points >= 32
+
+
+def test_variables_are_real() -> None:
+    # true for real x, false for complex x: the verifier works over the reals throughout
+    assert verify_equal(sp.log(sp.exp(x)), x).verdict is Verdict.PROVED
+    assert verify_equal(sp.sqrt(x**2), sp.Abs(x)).verdict is Verdict.PROVED
