@@ -284,6 +284,8 @@ class CheckReport:
             if report.error:
                 counts["error"] += 1
             for finding in report.findings:
+                if finding.kind is ClaimKind.DEFINITION:
+                    continue  # recorded, not verified: neither a claim nor a warning
                 if finding.verdict is None:
                     counts["warning"] += 1
                 else:

@@ -220,10 +220,9 @@ def _sides(claim: Claim | Finding) -> tuple[str, str, str]:
     # by attribute rather than isinstance: cheap, and safe if the module was reloaded
     lhs_latex = getattr(claim, "lhs_latex", None)
     if lhs_latex is not None:
-        return lhs_latex, claim.relation, getattr(claim, "rhs_latex", "")
-    if not (claim.lhs or claim.rhs):
-        return "", "", ""
-    return claim.lhs, claim.relation, claim.rhs
+        return str(lhs_latex), claim.relation, str(getattr(claim, "rhs_latex", ""))
+    lhs, rhs = str(claim.lhs or ""), str(claim.rhs or "")  # a Finding: LaTeX as written
+    return (lhs, claim.relation, rhs) if lhs or rhs else ("", "", "")
 
 
 def describe_finding(finding: Finding) -> str:

@@ -354,8 +354,8 @@ def _proved_by(stage: str, a: sp.Expr, b: sp.Expr) -> Outcome:
 
 def _cancels_a_factor(side: sp.Expr) -> bool:
     """Whether cancelling ``side`` drops a non-constant factor from its denominator."""
-    if not _is_small(side):
-        return False  # only worth its cost on small expressions
+    if not side.free_symbols or not side.is_rational_function() or not _is_small(side):
+        return False  # only worth its cost on small rational functions, where it is typical
     denominator = sp.fraction(sp.together(side))[1]
     if not denominator.free_symbols:
         return False
@@ -402,16 +402,17 @@ def _sample(
             ),
         )
     where = f"{agreeing} seeded points" if sides.symbols else "the constant values"
+    detail = (
+        f"{symbolic_note}; both sides agree at {where} to {digits} digits "
+        f"(max |lhs - rhs| = {numeric.difference_string(largest)})"
+    )
     if skipped:
-        where += f" ({skipped} more skipped: a side was undefined or not real there)"
+        detail += f"; {skipped} more points skipped where a side is undefined or not real"
     return Outcome(
         Verdict.CHECKED,
         Evidence(
             method="sampling",
-            detail=(
-                f"{symbolic_note}; both sides agree at {where} to {digits} digits "
-                f"(max |lhs - rhs| = {numeric.difference_string(largest)})"
-            ),
+            detail=detail,
             points=agreeing,
             digits=digits,
             max_difference=numeric.difference_string(largest),

@@ -9,6 +9,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+# Imported once here: pytester's in-process runs drop the modules they import, and
+# importing SymPy afresh in one process for every run is slow and fragile.
+import derive.check.checker  # noqa: F401
+
 pytest_plugins = ["pytester"]
 
 SIGMOID_DOC = r"""# Notes

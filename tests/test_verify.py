@@ -375,3 +375,30 @@ def test_variables_are_real() -> None:
     # true for real x, false for complex x: the verifier works over the reals throughout
     assert verify_equal(sp.log(sp.exp(x)), x).verdict is Verdict.PROVED
     assert verify_equal(sp.sqrt(x**2), sp.Abs(x)).verdict is Verdict.PROVED
+
+
+def test_cancelled_common_factor_is_mentioned() -> None:
+    outcome = verify_equal((x**2 - 1) / (x - 1), x + 1)
+    assert outcome.verdict is Verdict.PROVED
+    assert "common factor was cancelled" in outcome.evidence.detail
+    plain = verify_equal(x**2 - 1, (x - 1) * (x + 1))
+    assert "common factor" not in plain.evidence.detail
+
+
+def test_hanging_limit_ends_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(verify, "_compute_limit", lambda *args: time.sleep(3600))
+    outcome = verify_limit(sigma(x), x, sp.oo, sp.Integer(1), settings=VerifySettings(0.3))
+    assert outcome.verdict is Verdict.UNKNOWN
+    assert outcome.evidence.method == "timeout"
+
+
+def test_hanging_decimal_evaluation_ends_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(verify, "_true_decimal", lambda *args: time.sleep(3600))
+    outcome = verify_decimal(sp.E, "2.718", settings=VerifySettings(0.3))
+    assert outcome.verdict is Verdict.UNKNOWN
+    assert outcome.evidence.method == "timeout"
+
+
+def test_non_expressions_are_errors() -> None:
+    outcome = verify_equal(sp.Eq(x, 1), x)  # type: ignore[arg-type]
+    assert outcome.verdict is Verdict.ERROR

@@ -267,7 +267,8 @@ def _doubtful(outcome: Outcome, claim: Claim, settings: VerifySettings) -> Outco
     differs = ""
     if example is not None:
         point = ", ".join(f"{k} = {v}" for k, v in example.point.items())
-        differs = f" (as read, at {point}: lhs = {example.lhs_value}, rhs = {example.rhs_value})"
+        at = f"at {point}: " if point else ""
+        differs = f" (as read, {at}lhs = {example.lhs_value}, rhs = {example.rhs_value})"
     return Outcome(Verdict.UNKNOWN, Evidence(
         method="doubtful-reading", detail=f"{doubt}{differs}", counterexample=example,
         hint=evidence.hint,
