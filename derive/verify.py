@@ -7,7 +7,7 @@ The staged pipeline for ``lhs = rhs`` (cheapest first; see NOTES-verify.md):
 3. numeric screen at a few simple points (mpmath): wrong steps fail fast, with a
    counterexample, confirmed at higher precision before anything is refuted;
 4. cheap algebra in-process for small expressions (``cancel``, ``expand``);
-5. in a forked child under the time limit: cancel, together+expand,
+5. in a forked child under the time limit: together+expand, cancel,
    rewrite(exp)+cancel for trig/hyperbolic functions (before ``simplify``, which
    can hang for minutes on tanh), then simplify;
 6. otherwise sample >= ``settings.samples`` seeded points -> ``checked``.
@@ -40,7 +40,7 @@ from derive import numeric
 from derive.definitions import DefinitionError, substitute_definitions
 from derive.model import Counterexample, Definition, Evidence, Outcome, Verdict, VerifySettings
 from derive.numeric import Interval, MpFunction, Point
-from derive.timelimit import TimeLimitExceeded, WorkerDied, run_with_time_limit
+from derive.timelimit import TimeLimitExceeded, run_with_time_limit
 
 __all__ = [
     "difference_hint",
@@ -105,6 +105,10 @@ def verify_equal(
         )
     except _NotAnExpression as exc:
         return _outcome(Verdict.ERROR, "input", str(exc))
+    except Exception as exc:  # doit() failing on an odd expression: undecided, not a crash
+        return _outcome(
+            Verdict.UNKNOWN, "doit", f"evaluating the sides failed: {type(exc).__name__}: {exc}"
+        )
     return _decide_equal(sides, settings, deadline)
 
 
@@ -292,10 +296,13 @@ def _is_small(expr: sp.Expr) -> bool:
 
 
 def _quick_algebra(difference: sp.Expr) -> str | None:
-    if sp.cancel(difference) == 0:
-        return "cancel"
-    if sp.expand(difference) == 0:
-        return "expand"
+    try:
+        if sp.cancel(difference) == 0:
+            return "cancel"
+        if sp.expand(difference) == 0:
+            return "expand"
+    except Exception:  # e.g. PolynomialError on odd generators: leave it to later stages
+        return None
     return None
 
 

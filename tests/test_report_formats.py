@@ -375,3 +375,40 @@ def test_progress_only_on_a_terminal_after_the_delay() -> None:
     with Progress(3, stream=pipe, delay=0.0, clock=lambda: 5.0) as progress:
         progress.advance("a.md")
     assert pipe.getvalue() == ""
+
+
+# ---------------------------------------------------------------------------- real reports
+
+
+def test_formats_of_a_real_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    from derive.check.api import check_paths
+    from derive.model import VerifySettings
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.md").write_text(
+        "<!-- derive: define f(x) = x^2 -->\n\n$$\nf(x+1) = x^2 + 2x + 1 = x^2 + 1\n$$\n",
+        encoding="utf-8")
+    (docs / "b.md").write_bytes(b"$$\n\xff\n$$\n")
+    monkeypatch.chdir(tmp_path)
+    report = check_paths(["docs"], settings=VerifySettings(time_limit=10))
+    log = json.loads(format_sarif(report, root=str(tmp_path)))
+    schema = load_schema()
+    validator_class = jsonschema.validators.validator_for(schema)
+    assert not list(validator_class(schema).iter_errors(log))
+    results = log["runs"][0]["results"]
+    refuted = [r for r in results if r["ruleId"] == "DRV001"]
+    assert len(refuted) == 1
+    assert refuted[0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 4
+    assert any(r["ruleId"] == "DRV007" for r in results)
+
+    records = [json.loads(line) for line in format_jsonl(report).splitlines()]
+    assert sum(r["outcome"] == "refuted" for r in records) == 1
+    assert {r["path"] for r in records} == {str(Path("docs") / "a.md"), str(Path("docs") / "b.md")}
+    assert exit_code(report) == 1
+
+    github = format_github(report)
+    assert github.count("::error ") == 2  # the refuted step and the unreadable file
+    suites = ET.fromstring(format_junit(report)).findall("testsuite")
+    assert [s.get("failures") for s in suites] == ["1", "0"]

@@ -48,8 +48,13 @@ def parse_fail_on(text: str | Iterable[str]) -> frozenset[str]:
 
 
 def outcome_word(finding: Finding) -> str:
-    """The verdict's value, or ``"warning"`` for a lint (a finding without verdict)."""
-    return finding.verdict.value if finding.verdict is not None else "warning"
+    """The verdict's value; ``"definition"`` for a recorded definition; else ``"warning"``.
+
+    A finding without a verdict is a lint unless it records a definition.
+    """
+    if finding.verdict is not None:
+        return finding.verdict.value
+    return "definition" if is_definition(finding) else "warning"
 
 
 def is_definition(finding: Finding) -> bool:
@@ -110,6 +115,6 @@ def claim_base_name(label: str, line: int) -> str:
 
 def claim_text(finding: Finding) -> str:
     """``lhs = rhs`` as the author wrote it, or "" when the finding has no sides."""
-    if not (finding.lhs or finding.rhs):
-        return ""
-    return f"{finding.lhs} {finding.relation} {finding.rhs}".strip()
+    if finding.lhs and finding.rhs:
+        return f"{finding.lhs} {finding.relation} {finding.rhs}"
+    return finding.lhs or finding.rhs  # a lint or parse error about one side
