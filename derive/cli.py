@@ -14,8 +14,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from derive import __version__
+
+if TYPE_CHECKING:
+    from derive.model import CheckReport, VerifySettings
 
 EXIT_OK = 0
 EXIT_CLAIMS = 1
@@ -110,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace, time_limit: float | None = None,
-              samples: int | None = None):  # -> VerifySettings
+              samples: int | None = None) -> VerifySettings:
     from derive.model import VerifySettings
 
     defaults = VerifySettings()
@@ -189,38 +193,36 @@ def _run_steps(args: argparse.Namespace) -> int:
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    from derive.check.api import check_paths
-    from derive.config import load_config
+    from derive.check.api import check_paths, iter_documents
+    from derive.config import ConfigError, load_config, merge
     from derive.report import exit_code
-    from derive.report.color import use_color
+    from derive.report.progress import Progress
 
     start = Path(args.config).parent if args.config else Path.cwd()
-    config = load_config(start)
-    paths = args.paths or list(config.paths)
-    if not paths:
+    try:
+        config = merge(load_config(start), args)
+    except (ConfigError, ValueError) as error:
+        raise UsageError(str(error)) from None
+    if not config.paths:
         raise UsageError("no PATH given and no [tool.derive] paths configured")
-    missing = [p for p in paths if not Path(p).exists()]
+    missing = [p for p in config.paths if not Path(p).exists()]
     if missing:
         raise UsageError(f"{missing[0]}: no such file or folder")
-    fail_on_text = args.fail_on if args.fail_on is not None else ",".join(config.fail_on)
-    fail_on = {word.strip() for word in fail_on_text.split(",") if word.strip()}
-    allowed = {"proved", "checked", "refuted", "unknown", "error", "warning"}
-    if not fail_on <= allowed:
-        bad = sorted(fail_on - allowed)[0]
-        raise UsageError(f"--fail-on: unknown verdict {bad!r}")
-    settings = _settings(args, config.time_limit, config.samples)
-    report = check_paths(
-        paths,
-        settings=settings,
-        exclude=tuple(args.exclude or ()) + tuple(config.exclude),
-        definitions_latex=tuple(config.definitions) + tuple(args.define or ()),
-    )
-    output = _format_report(report, args)
-    sys.stdout.write(output)
+    documents = list(iter_documents(config.paths, config.exclude))
+    # A progress line on stderr, only on a terminal and only for runs longer than ~1 s.
+    with Progress(total=len(documents)) as progress:
+        report = check_paths(
+            documents,
+            settings=_settings(args, config.time_limit, config.samples),
+            definitions_latex=config.definitions,
+            on_file=progress.advance,
+        )
+    fail_on = frozenset(config.fail_on)
+    sys.stdout.write(_format_report(report, args, fail_on))
     return exit_code(report, fail_on)
 
 
-def _format_report(report, args: argparse.Namespace) -> str:  # noqa: ANN001 - CheckReport
+def _format_report(report: CheckReport, args: argparse.Namespace, fail_on: frozenset[str]) -> str:
     fmt = args.format
     if fmt == "text":
         from derive.report.color import use_color
@@ -245,7 +247,7 @@ def _format_report(report, args: argparse.Namespace) -> str:  # noqa: ANN001 - C
         return format_sarif(report, root=str(Path.cwd()))
     from derive.report.junit import format_junit
 
-    return format_junit(report)
+    return format_junit(report, fail_on=fail_on)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

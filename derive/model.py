@@ -7,7 +7,7 @@ takes and returns the dataclasses below; no stage imports a later one.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 import sympy as sp
 
@@ -16,7 +16,7 @@ import sympy as sp
 # ---------------------------------------------------------------------------
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     """How far a claim is established.  Ordered from best to worst below."""
 
     PROVED = "proved"  # a symbolic proof that the claim holds
@@ -24,9 +24,6 @@ class Verdict(str, Enum):
     REFUTED = "refuted"  # a concrete counterexample exists
     UNKNOWN = "unknown"  # undecided or out of time
     ERROR = "error"  # the input could not be read
-
-    def __str__(self) -> str:
-        return self.value
 
 
 #: Worst-first order, used to combine verdicts (a chain is as good as its worst step).
@@ -232,16 +229,13 @@ class MathBlock:
         return Location(self.path, line, column)
 
 
-class ClaimKind(str, Enum):
+class ClaimKind(StrEnum):
     STEP = "step"  # a = b inside a chain
     LIMIT = "limit"  # lim_{x->a} f = L
     VALUE = "value"  # f(a) = 0.5 or \approx 0.018
     CONSTANT = "constant"  # e = 2.718...
     IDENTITY = "identity"  # a standalone equation that is not a definition
     DEFINITION = "definition"  # sigma(x) = ...; recorded, not verified
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)

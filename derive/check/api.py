@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import PurePath
 
 from derive.check.checker import check_text, crash_finding
@@ -91,11 +91,17 @@ def check_paths(
     settings: VerifySettings,
     exclude: Sequence[str] = (),
     definitions_latex: Sequence[str] = (),
+    on_file: Callable[[str], None] | None = None,
 ) -> CheckReport:
-    """Check every document under ``paths``; the report lists files in walk order."""
+    """Check every document under ``paths``; the report lists files in walk order.
+
+    ``on_file(path)`` is called after each document, e.g. to advance a progress bar.
+    """
     report = CheckReport()
     for path in iter_documents(paths, exclude):
         report.files.append(
             check_file(path, settings=settings, definitions_latex=definitions_latex)
         )
+        if on_file is not None:
+            on_file(path)
     return report
