@@ -61,6 +61,8 @@ def scan_markdown(text: str) -> tuple[list[Region], list[FoundDirective]]:
     chars = list(text)
     regions = _mask_blocks(text, chars)
     directives: list[FoundDirective] = []
+    # Code spans first: a directive quoted in `code` documents a directive, it is not one.
+    _mask_code_spans("".join(chars), chars)
     masked = "".join(chars)
     for match in _COMMENT.finditer(masked):
         found = parse_comment(match.group(1), match.start(1))
@@ -73,8 +75,6 @@ def scan_markdown(text: str) -> tuple[list[Region], list[FoundDirective]]:
         if found is not None:
             directives.append(found)
         mask(chars, match.start(), match.end())
-    masked = "".join(chars)
-    _mask_code_spans(masked, chars)
     masked = "".join(chars)
     regions += scan_math(masked, prefix="markdown", environments=MARKDOWN_ENVIRONMENTS,
                          markdown=True)  # fmt: skip
