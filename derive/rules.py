@@ -344,7 +344,7 @@ def differentiate(
     """The rule tree for d/dx ``expr``, chosen by the expression's head."""
     taken = {str(s) for s in expr.free_symbols}
     names = _Names(pool=tuple(substitution_names), taken=taken)
-    return _differentiate(sp.sympify(expr), x, names)  # safe: expr is a SymPy object we were given
+    return _differentiate(expr, x, names)
 
 
 def _is_linear(inner: sp.Expr, x: sp.Symbol) -> bool:

@@ -11,6 +11,12 @@ The staged pipeline for ``lhs = rhs`` (cheapest first; see NOTES-verify.md):
    rewrite(exp)+cancel for trig/hyperbolic functions (before ``simplify``, which
    can hang for minutes on tanh), then simplify;
 6. otherwise sample >= ``settings.samples`` seeded points -> ``checked``.
+
+Every public ``verify_*`` call has ONE deadline, ``settings.time_limit`` after it
+starts (``_Budget``): each stage gets what is left, forked stages leave a share for
+sampling, and once nothing is left the call stops with ``unknown`` (method
+``timeout``), or ``checked`` when sampling already reached ``settings.samples``
+points.
 """
 
 from __future__ import annotations
@@ -29,10 +35,12 @@ from decimal import (
     localcontext,
 )
 from fractions import Fraction
+from typing import Any, TypeVar
 
 import mpmath
 import sympy as sp
 from sympy.core.evalf import PrecisionExhausted
+from sympy.core.function import AppliedUndef
 from sympy.functions.elementary.hyperbolic import HyperbolicFunction
 from sympy.functions.elementary.trigonometric import TrigonometricFunction
 
@@ -41,6 +49,8 @@ from derive.definitions import DefinitionError, substitute_definitions
 from derive.model import Counterexample, Definition, Evidence, Outcome, Verdict, VerifySettings
 from derive.numeric import Interval, MpFunction, Point
 from derive.timelimit import TimeLimitExceeded, run_with_time_limit
+
+T = TypeVar("T")
 
 __all__ = [
     "difference_hint",
@@ -60,10 +70,47 @@ SMALL_EXPONENT = 16
 #: Seed for hint sampling (independent of the settings: hints are a cheap extra).
 HINT_SEED = 7
 
+#: Share of the time limit kept back from forked symbolic work for numeric evidence.
+SAMPLING_SHARE = 0.2
+#: Below this many seconds a fork is not worth starting: the budget counts as spent.
+MIN_STAGE_SECONDS = 0.005
+
 #: Frozen, so one shared default is safe.
 DEFAULT_SETTINGS = VerifySettings()
 
 _EXPENSIVE_DOIT = (sp.Integral, sp.Limit, sp.Sum, sp.Product)
+
+#: The clock behind every deadline (a module attribute so tests can use a fake one).
+_clock: Callable[[], float] = time.monotonic
+
+
+@dataclass(frozen=True)
+class _Budget:
+    """The one deadline of a public verify_* call; every stage takes what is left."""
+
+    limit: float
+    deadline: float
+
+    @classmethod
+    def start(cls, settings: VerifySettings) -> _Budget:
+        return cls(settings.time_limit, _clock() + settings.time_limit)
+
+    def remaining(self) -> float:
+        return self.deadline - _clock()
+
+    def expired(self) -> bool:
+        return self.remaining() <= 0
+
+    def run(self, fn: Callable[..., T], *args: Any, reserve: float = 0.0) -> T:
+        """``fn(*args)`` in a time-limited child, with what is left minus ``reserve``."""
+        seconds = self.remaining() - reserve
+        if seconds < MIN_STAGE_SECONDS:
+            raise TimeLimitExceeded(max(seconds, 0.0))
+        return run_with_time_limit(fn, *args, seconds=seconds)
+
+    @property
+    def text(self) -> str:
+        return f"the time limit of {self.limit:g} s"
 
 
 @dataclass(frozen=True)
@@ -75,6 +122,8 @@ class _Sides:
     symbols: tuple[sp.Symbol, ...]
     domains: dict[str, Interval]
     numeric: bool  # both sides can be sampled
+    originals: tuple[sp.Expr, sp.Expr]  # as passed in, before definitions and doit
+    rewritten_by: tuple[str, ...]  # e.g. ("substituting definitions", "evaluating derivatives")
 
 
 # ---------------------------------------------------------------------------
@@ -91,17 +140,17 @@ def verify_equal(
     assumptions: Sequence[sp.Basic] = (),
 ) -> Outcome:
     """Is ``lhs == rhs``?  See the module docstring for the stages."""
-    deadline = time.monotonic() + settings.time_limit
+    budget = _Budget.start(settings)
     lhs, rhs = _as_expr(lhs), _as_expr(rhs)
     try:
-        sides = _prepare(lhs, rhs, definitions, assumptions, deadline, settings)
+        sides = _prepare(lhs, rhs, definitions, assumptions, budget)
     except DefinitionError as exc:
         return _outcome(Verdict.ERROR, "definitions", str(exc))
     except TimeLimitExceeded:
         return _outcome(
             Verdict.UNKNOWN,
             "timeout",
-            f"evaluating integrals/limits did not finish within {settings.time_limit:g} s",
+            f"evaluating integrals/limits did not finish within {budget.text}",
         )
     except _NotAnExpression as exc:
         return _outcome(Verdict.ERROR, "input", str(exc))
@@ -109,7 +158,7 @@ def verify_equal(
         return _outcome(
             Verdict.UNKNOWN, "doit", f"evaluating the sides failed: {type(exc).__name__}: {exc}"
         )
-    return _decide_equal(sides, settings, deadline)
+    return _decide_equal(sides, settings, budget)
 
 
 class _NotAnExpression(TypeError):
@@ -127,36 +176,40 @@ def _as_expr(value: object) -> sp.Expr:
     return value  # type: ignore[return-value]
 
 
-def _decide_equal(sides: _Sides, settings: VerifySettings, deadline: float) -> Outcome:
+def _decide_equal(sides: _Sides, settings: VerifySettings, budget: _Budget) -> Outcome:
     a, b = sides.lhs, sides.rhs
     if a == b or (a - b) == 0:
-        return _outcome(Verdict.PROVED, "structural", "both sides are the same expression")
+        return _structural_proof(sides)
 
     functions: tuple[MpFunction, MpFunction] | None = None
     if sides.numeric:
         functions = (MpFunction(a, sides.symbols), MpFunction(b, sides.symbols))
-        refutation = _screen(sides, functions, settings)
+        refutation = _screen(sides, functions, settings, budget)
         if refutation is not None:
             return refutation
 
     difference = a - b
-    stage = _quick_algebra(difference) if _is_small(difference) else None
-    if stage is not None:
-        return _proved_by(stage, a, b)
+    if not budget.expired() and _is_small(difference):
+        stage = _quick_algebra(difference)
+        if stage is not None:
+            return _proved_by(stage, sides)
 
     timed_out = False
+    stage = None
+    # Numeric sides keep a share of the budget back, so that a symbolic stage that
+    # runs out of time still leaves room for sampling evidence.
+    reserve = SAMPLING_SHARE * budget.limit if functions is not None else 0.0
     try:
-        remaining = max(deadline - time.monotonic(), 0.01)
-        stage = run_with_time_limit(_symbolic_stages, difference, seconds=remaining)
+        stage = budget.run(_symbolic_stages, difference, reserve=reserve)
     except TimeLimitExceeded:
         timed_out = True
     except Exception:  # WorkerDied, or SymPy raising on odd input: undecided, not a crash
         stage = None
     if stage is not None:
-        return _proved_by(stage, a, b)
+        return _proved_by(stage, sides)
 
     symbolic_note = (
-        f"symbolic simplification did not finish within {settings.time_limit:g} s"
+        f"symbolic simplification did not finish within {budget.text}"
         if timed_out
         else "SymPy could not simplify lhs - rhs to 0"
     )
@@ -165,7 +218,17 @@ def _decide_equal(sides: _Sides, settings: VerifySettings, deadline: float) -> O
         return _outcome(
             Verdict.UNKNOWN, "timeout" if timed_out else "simplify", f"{symbolic_note}; {reason}"
         )
-    return _sample(sides, functions, settings, symbolic_note)
+    return _sample(sides, functions, settings, symbolic_note, budget)
+
+
+def _structural_proof(sides: _Sides) -> Outcome:
+    detail = "both sides are the same expression"
+    if sides.rewritten_by:
+        detail = f"after {' and '.join(sides.rewritten_by)}, {detail}"
+    if any(_cancels_a_factor(side) for side in sides.originals):
+        # x/x = 1 only as rational functions: x/x is undefined at 0 (NOTES-verify.md)
+        detail += f"; {_CANCELLED_FACTOR}"
+    return _outcome(Verdict.PROVED, "structural", detail)
 
 
 def _prepare(
@@ -173,27 +236,55 @@ def _prepare(
     rhs: sp.Basic,
     definitions: Sequence[Definition],
     assumptions: Sequence[sp.Basic],
-    deadline: float,
-    settings: VerifySettings,
+    budget: _Budget,
 ) -> _Sides:
     for side in (lhs, rhs):
         if not isinstance(side, sp.Expr):
             raise _NotAnExpression(f"not an expression: {type(side).__name__}")
-    a = substitute_definitions(lhs, definitions)
-    b = substitute_definitions(rhs, definitions)
+    substituted = substitute_definitions(lhs, definitions), substitute_definitions(rhs, definitions)
     domains = domains_from_assumptions(assumptions)
-    a, b = _apply_assumptions(a, domains), _apply_assumptions(b, domains)
-    a, b = _evaluate(a, deadline), _evaluate(b, deadline)
+    a, b = (_apply_assumptions(side, domains) for side in substituted)
+    evaluated = _evaluate(a, budget), _evaluate(b, budget)
+    rewritten_by: list[str] = []
+    if substituted != (lhs, rhs):
+        rewritten_by.append("substituting definitions")
+    if evaluated != (a, b):
+        operations = _evaluated_operations(a, b)
+        if operations:
+            rewritten_by.append(f"evaluating {operations}")
+    a, b = evaluated
     symbols = tuple(numeric.sorted_symbols(a, b))
-    return _Sides(a, b, symbols, domains, numeric.is_numeric(a) and numeric.is_numeric(b))
+    return _Sides(
+        a,
+        b,
+        symbols,
+        domains,
+        numeric.is_numeric(a) and numeric.is_numeric(b),
+        (lhs, rhs),
+        tuple(rewritten_by),
+    )
 
 
-def _evaluate(expr: sp.Expr, deadline: float) -> sp.Expr:
+_OPERATION_NAMES = (
+    (sp.Derivative, "derivatives"),
+    (sp.Integral, "integrals"),
+    (sp.Limit, "limits"),
+    (sp.Sum, "sums"),
+    (sp.Product, "products"),
+    (sp.Subs, "substitutions"),
+)
+
+
+def _evaluated_operations(*exprs: sp.Expr) -> str:
+    """``derivatives`` / ``derivatives and integrals``: what doit had to evaluate."""
+    names = [name for kind, name in _OPERATION_NAMES if any(e.has(kind) for e in exprs)]
+    return ", ".join(names)
+
+
+def _evaluate(expr: sp.Expr, budget: _Budget) -> sp.Expr:
     """``doit`` (Derivative objects are cheap; integrals and limits get the time limit)."""
     if expr.has(*_EXPENSIVE_DOIT):
-        result: sp.Expr = run_with_time_limit(
-            _doit, expr, seconds=max(deadline - time.monotonic(), 0.01)
-        )
+        result: sp.Expr = budget.run(_doit, expr)
         return result
     return _doit(expr)
 
@@ -206,17 +297,22 @@ def _doit(expr: sp.Expr) -> sp.Expr:
 
 
 def _screen(
-    sides: _Sides, functions: tuple[MpFunction, MpFunction], settings: VerifySettings
+    sides: _Sides,
+    functions: tuple[MpFunction, MpFunction],
+    settings: VerifySettings,
+    budget: _Budget,
 ) -> Outcome | None:
     """A few simple points: a refutation with counterexample, or None."""
     rng = random.Random(settings.seed)
     checked = 0
     for point in numeric.sample_points(sides.symbols, sides.domains, rng, 4 * SCREEN_POINTS):
+        if budget.expired():
+            return None  # later stages find the budget spent too
         verdict = _compare_at(functions, point, settings.digits)
         if verdict is None:
             continue
         if isinstance(verdict, _Mismatch):
-            return _refutation(sides, verdict, settings, "numeric screen")
+            return _refutation(sides, verdict, settings, "numeric screen", budget)
         checked += 1
         if checked >= SCREEN_POINTS:
             break
@@ -254,15 +350,15 @@ def _compare_at(
 
 
 def _refutation(
-    sides: _Sides, mismatch: _Mismatch, settings: VerifySettings, stage: str
+    sides: _Sides, mismatch: _Mismatch, settings: VerifySettings, stage: str, budget: _Budget
 ) -> Outcome:
+    lhs_value, rhs_value = _distinct_decimals(mismatch)
     counterexample = Counterexample(
-        point=numeric.point_to_strings(mismatch.point),
-        lhs_value=numeric.decimal_string(mismatch.lhs_value),
-        rhs_value=numeric.decimal_string(mismatch.rhs_value),
+        point=numeric.point_to_strings(mismatch.point), lhs_value=lhs_value, rhs_value=rhs_value
     )
     where = ", ".join(f"{k} = {v}" for k, v in counterexample.point.items()) or "the constants"
-    hint = _difference_hint(sides.lhs, sides.rhs, sides.symbols, sides.domains)
+    # The counterexample stands on its own; the hint is an extra, only with time left.
+    hint = _difference_hint(sides.lhs, sides.rhs, sides.symbols, sides.domains, budget)
     detail = (
         f"the sides differ at {where}: lhs = {counterexample.lhs_value}, "
         f"rhs = {counterexample.rhs_value} ({stage}, confirmed at {mismatch.digits} digits)"
@@ -281,6 +377,17 @@ def _refutation(
             hint=hint,
         ),
     )
+
+
+def _distinct_decimals(mismatch: _Mismatch) -> tuple[str, str]:
+    """Both values with enough digits that they visibly differ (e^(pi sqrt 163) is no integer)."""
+    significant = 15
+    while True:
+        lhs = numeric.decimal_string(mismatch.lhs_value, significant)
+        rhs = numeric.decimal_string(mismatch.rhs_value, significant)
+        if lhs != rhs or significant >= mismatch.digits:
+            return lhs, rhs
+        significant = min(2 * significant, mismatch.digits)
 
 
 def _is_small(expr: sp.Expr) -> bool:
@@ -350,24 +457,38 @@ _STAGE_DETAIL = {
     "simplify": "sympy.simplify(lhs - rhs) is 0",
 }
 
+_CANCELLED_FACTOR = (
+    "equal as rational functions: a common factor was cancelled, "
+    "so points where it vanishes are excluded"
+)
 
-def _proved_by(stage: str, a: sp.Expr, b: sp.Expr) -> Outcome:
+
+def _proved_by(stage: str, sides: _Sides) -> Outcome:
     detail = _STAGE_DETAIL[stage]
-    if _cancels_a_factor(a) or _cancels_a_factor(b):
+    if any(_cancels_a_factor(side) for side in (sides.lhs, sides.rhs, *sides.originals)):
         # x/x = 1 as rational functions, though x/x is undefined at 0 (NOTES-verify.md)
-        detail += "; a common factor was cancelled, so points where it vanishes are excluded"
+        detail += f"; {_CANCELLED_FACTOR}"
     return _outcome(Verdict.PROVED, stage, detail)
 
 
 def _cancels_a_factor(side: sp.Expr) -> bool:
-    """Whether cancelling ``side`` drops a non-constant factor from its denominator."""
-    if not side.free_symbols or not side.is_rational_function() or not _is_small(side):
-        return False  # only worth its cost on small rational functions, where it is typical
-    denominator = sp.fraction(sp.together(side))[1]
-    if not denominator.free_symbols:
+    """Whether cancelling ``side`` drops a non-constant factor from its denominator.
+
+    Works on the author's unevaluated form too (``x/x`` kept as ``x * x**-1``).
+    """
+    if not side.free_symbols or not _is_small(side):
+        return False  # only worth its cost on small expressions, where it is typical
+    try:
+        if not side.is_rational_function():
+            return False
+        denominators = (sp.fraction(side)[1], sp.fraction(sp.together(side))[1])
+        denominator = next((d for d in denominators if d.free_symbols), None)
+        if denominator is None:
+            return False
+        reduced = sp.fraction(sp.cancel(side))[1]
+        return bool(sp.cancel(denominator / reduced).free_symbols)
+    except Exception:  # PolynomialError on odd generators: say nothing rather than crash
         return False
-    reduced = sp.fraction(sp.cancel(side))[1]
-    return bool(sp.cancel(denominator / reduced).free_symbols)
 
 
 def _sample(
@@ -375,34 +496,41 @@ def _sample(
     functions: tuple[MpFunction, MpFunction],
     settings: VerifySettings,
     symbolic_note: str,
+    budget: _Budget,
 ) -> Outcome:
     """Numeric evidence at >= settings.samples points: checked, refuted or unknown."""
     rng = random.Random(settings.seed)
     wanted = settings.samples if sides.symbols else 1
     digits = settings.digits if sides.symbols else 2 * settings.digits
     agreeing = skipped = 0
+    out_of_time = False
     largest = mpmath.mpf(0)
     for point in numeric.sample_points(sides.symbols, sides.domains, rng, 8 * wanted):
+        if budget.expired():
+            out_of_time = True
+            break
         verdict = _compare_at(functions, point, digits)
         if verdict is None:
             skipped += 1
             continue
         if isinstance(verdict, _Mismatch):
-            return _refutation(sides, verdict, settings, "sampling")
+            return _refutation(sides, verdict, settings, "sampling", budget)
         largest = max(largest, verdict)
         agreeing += 1
         if agreeing >= wanted:
             break
-    method = "timeout" if "did not finish" in symbolic_note else "sampling"
     if agreeing < wanted:
+        timed_out = out_of_time or "did not finish" in symbolic_note
+        shortfall = (
+            f"the time limit was reached after {agreeing} of {wanted} sample points"
+            if out_of_time
+            else f"only {agreeing} of {wanted} sample points have real, finite values on both sides"
+        )
         return Outcome(
             Verdict.UNKNOWN,
             Evidence(
-                method=method,
-                detail=(
-                    f"{symbolic_note}; only {agreeing} of {wanted} sample points have real, "
-                    "finite values on both sides"
-                ),
+                method="timeout" if timed_out else "sampling",
+                detail=f"{symbolic_note}; {shortfall}",
                 points=agreeing,
                 digits=digits,
                 max_difference=numeric.difference_string(largest) if agreeing else None,
@@ -514,15 +642,20 @@ def difference_hint(lhs: sp.Expr, rhs: sp.Expr, variables: Sequence[sp.Symbol]) 
         set(variables) | set(numeric.sorted_symbols(a, b)),
         key=lambda s: (s.name, sp.default_sort_key(s)),
     )
-    return _difference_hint(a, b, tuple(symbols), {})
+    return _difference_hint(a, b, tuple(symbols), {}, None)
 
 
 def _difference_hint(
-    a: sp.Expr, b: sp.Expr, symbols: tuple[sp.Symbol, ...], domains: dict[str, Interval]
+    a: sp.Expr,
+    b: sp.Expr,
+    symbols: tuple[sp.Symbol, ...],
+    domains: dict[str, Interval],
+    budget: _Budget | None,
 ) -> str | None:
+    """The hint, or None; ``budget``: stop sampling (and give no hint) once it is spent."""
     digits = 30
     functions = (MpFunction(a, symbols), MpFunction(b, symbols))
-    pairs = _value_pairs(functions, symbols, domains, digits, 8)
+    pairs = _value_pairs(functions, symbols, domains, digits, 8, budget)
     if len(pairs) < (3 if symbols else 1):
         return None
     if not all(numeric.close(x, y, digits) for x, y in pairs):
@@ -542,10 +675,20 @@ def _difference_hint(
         for side, label in ((Interval(low=Fraction(0)), ">"), (Interval(high=Fraction(0)), "<")):
             other = Interval(high=Fraction(0)) if label == ">" else Interval(low=Fraction(0))
             inside = _value_pairs(
-                functions, symbols, {**domains, symbol.name: base.intersect(side)}, digits, 6
+                functions,
+                symbols,
+                {**domains, symbol.name: base.intersect(side)},
+                digits,
+                6,
+                budget,
             )
             outside = _value_pairs(
-                functions, symbols, {**domains, symbol.name: base.intersect(other)}, digits, 6
+                functions,
+                symbols,
+                {**domains, symbol.name: base.intersect(other)},
+                digits,
+                6,
+                budget,
             )
             if (
                 len(inside) >= 3
@@ -562,10 +705,14 @@ def _value_pairs(
     domains: dict[str, Interval],
     digits: int,
     wanted: int,
+    budget: _Budget | None,
 ) -> list[tuple[mpmath.mpf, mpmath.mpf]]:
+    """Value pairs at up to ``wanted`` points; none once the budget is spent (no half hints)."""
     rng = random.Random(HINT_SEED)
     pairs: list[tuple[mpmath.mpf, mpmath.mpf]] = []
     for point in numeric.sample_points(symbols, domains, rng, 4 * wanted):
+        if budget is not None and budget.expired():
+            return []
         a, b = functions[0](point, digits), functions[1](point, digits)
         if a is not None and b is not None:
             pairs.append((a, b))
@@ -642,42 +789,50 @@ def verify_decimal(
         mode = "prefix"
     if mode == "exact":
         return verify_equal(expr, parsed.as_rational(), definitions=definitions, settings=settings)
-    deadline = time.monotonic() + settings.time_limit
+    budget = _Budget.start(settings)
     try:
-        value = _evaluate(substitute_definitions(expr, definitions), deadline)
+        value = _evaluate(substitute_definitions(expr, definitions), budget)
     except DefinitionError as exc:
         return _outcome(Verdict.ERROR, "definitions", str(exc))
     except TimeLimitExceeded:
-        return _outcome(Verdict.UNKNOWN, "timeout", "evaluating the expression timed out")
+        return _decimal_timeout(budget)
     except _NotAnExpression as exc:
         return _outcome(Verdict.ERROR, "input", str(exc))
     if value.free_symbols:
         names = ", ".join(s.name for s in numeric.sorted_symbols(value))
         return _outcome(Verdict.UNKNOWN, "evalf", f"the value depends on {names}")
     try:
-        true_value = run_with_time_limit(
-            _true_decimal,
-            value,
-            -parsed.exponent,
-            settings.digits,
-            seconds=max(deadline - time.monotonic(), 0.01),
-        )
+        true_value = budget.run(_true_decimal, value, -parsed.exponent, settings.digits)
     except TimeLimitExceeded:
-        return _outcome(Verdict.UNKNOWN, "timeout", "evaluating the expression timed out")
+        return _decimal_timeout(budget)
     except Exception as exc:  # evalf failing on an odd expression: undecided
         return _outcome(Verdict.UNKNOWN, "evalf", f"could not evaluate: {type(exc).__name__}")
     if true_value is None:
         return _outcome(Verdict.UNKNOWN, "evalf", "the value is not a finite real number")
-    exact, certified, digits = true_value
-    return _judge_decimal(exact, certified, digits, parsed, mode)
+    return _judge_decimal(true_value, parsed, mode)
 
 
-def _true_decimal(value: sp.Expr, decimals: int, digits: int) -> tuple[Decimal, bool, int] | None:
+def _decimal_timeout(budget: _Budget) -> Outcome:
+    return _outcome(
+        Verdict.UNKNOWN, "timeout", f"evaluating the expression did not finish within {budget.text}"
+    )
+
+
+@dataclass(frozen=True)
+class _TrueValue:
+    value: Decimal
+    certified: bool  # every digit guaranteed (exact rational, or evalf strict=True)
+    digits: int  # significant digits computed
+    rational: bool  # exact rational arithmetic, no evalf
+
+
+def _true_decimal(value: sp.Expr, decimals: int, digits: int) -> _TrueValue | None:
     """The value as a Decimal accurate well past ``decimals`` places, and whether certified."""
     if value.is_Rational:
         with localcontext() as ctx:
             ctx.prec = max(digits, decimals + 40)
-            return Decimal(int(value.p)) / Decimal(int(value.q)), True, ctx.prec
+            exact = Decimal(int(value.p)) / Decimal(int(value.q))
+            return _TrueValue(exact, True, ctx.prec, rational=True)
     rough = value.evalf(15)
     if not (rough.is_real and rough.is_finite and rough.is_number):
         return None
@@ -695,18 +850,23 @@ def _true_decimal(value: sp.Expr, decimals: int, digits: int) -> tuple[Decimal, 
         text = mpmath.nstr(
             mpmath.mpf(precise), precision, min_fixed=-mpmath.inf, max_fixed=mpmath.inf
         )
-    return Decimal(str(text)), certified, precision
+    return _TrueValue(Decimal(str(text)), certified, precision, rational=False)
 
 
-def _judge_decimal(
-    exact: Decimal, certified: bool, digits: int, written: _Written, mode: str
-) -> Outcome:
+def _judge_decimal(true_value: _TrueValue, written: _Written, mode: str) -> Outcome:
     """Compare the written digits with the true value.
 
     ``rounded`` (a value claim with "="): only correct rounding, half-up or
     half-even; ``approx`` ("\\approx"): rounding or truncation; ``prefix`` ("..."):
     the digits start the true expansion (a rounded last digit is accepted too).
     """
+    exact, digits = true_value.value, true_value.digits
+    if true_value.rational:
+        source = "exact rational arithmetic"
+    elif true_value.certified:
+        source = f"evalf with strict=True certifies {digits} significant digits"
+    else:
+        source = f"evalf at {digits} digits could not certify them (strict=True failed)"
     quantum = Decimal(1).scaleb(written.exponent)
     with localcontext() as ctx:
         ctx.prec = digits + 50
@@ -724,12 +884,15 @@ def _judge_decimal(
     elif written.value == truncated and mode in ("prefix", "approx"):
         how = "its decimal expansion starts with" if mode == "prefix" else "truncated, it is"
     if how is not None:
-        detail = f"the value is {shown}; {how} {written.text}{suffix}"
-        verdict = Verdict.PROVED if certified else Verdict.CHECKED
+        detail = f"the value is {shown}; {how} {written.text}{suffix} ({source})"
+        verdict = Verdict.PROVED if true_value.certified else Verdict.CHECKED
         return Outcome(
             verdict,
             Evidence(
-                method="evalf" if certified else "mpmath", detail=detail, points=1, digits=digits
+                method="evalf" if true_value.certified else "mpmath",
+                detail=detail,
+                points=1,
+                digits=digits,
             ),
         )
     expected = min(rounded) if mode == "rounded" else truncated
@@ -739,6 +902,10 @@ def _judge_decimal(
         "approx": "value rounded or truncated to that many decimals",
     }[mode]
     detail = f"the value is {shown}, so {written.text}{suffix} is not the {wanted} ({expected})"
+    if not true_value.certified:
+        # An uncertified value is no counterexample: it might be the wrong digits.
+        return _outcome(Verdict.UNKNOWN, "evalf", f"{detail}; but {source}")
+    detail += f" ({source})"
     return Outcome(
         Verdict.REFUTED,
         Evidence(
@@ -827,9 +994,14 @@ def verify_limit(
     definitions: Sequence[Definition] = (),
     settings: VerifySettings = DEFAULT_SETTINGS,
 ) -> Outcome:
-    """Is ``lim_{variable -> point} expr == claimed`` (extended reals)?"""
+    """Is ``lim_{variable -> point} expr == claimed`` (extended reals)?
+
+    Refuted only when SymPy's limit and the claim are both concrete values (numbers,
+    or +-oo); an undefined function or a free parameter leaves it ``unknown``.
+    """
     if direction not in ("+", "-", "+-"):
         raise ValueError(f"direction must be '+', '-' or '+-', not {direction!r}")
+    budget = _Budget.start(settings)
     expr, point, claimed = _as_expr(expr), _as_expr(point), _as_expr(claimed)
     try:
         body = substitute_definitions(expr, definitions)
@@ -837,14 +1009,19 @@ def verify_limit(
     except DefinitionError as exc:
         return _outcome(Verdict.ERROR, "definitions", str(exc))
     try:
-        result = run_with_time_limit(
-            _compute_limit, body, variable, point, target, direction, seconds=settings.time_limit
+        # keep a share back for the values approaching the point (the refutation's evidence)
+        result = budget.run(
+            _compute_limit,
+            body,
+            variable,
+            point,
+            target,
+            direction,
+            reserve=SAMPLING_SHARE * budget.limit,
         )
     except TimeLimitExceeded:
         return _outcome(
-            Verdict.UNKNOWN,
-            "timeout",
-            f"sympy.limit did not finish within {settings.time_limit:g} s",
+            Verdict.UNKNOWN, "timeout", f"sympy.limit did not finish within {budget.text}"
         )
     except Exception as exc:
         return _outcome(
@@ -852,14 +1029,20 @@ def verify_limit(
         )
     if result.equal:
         return _outcome(Verdict.PROVED, "limit", f"sympy.limit gives {sp.sstr(target)}")
+    if body.atoms(AppliedUndef) or target.atoms(AppliedUndef):
+        return _outcome(Verdict.UNKNOWN, "limit", "the limit involves an undefined function")
     computed = result.value
-    if computed is not None and (
-        computed.has(sp.Limit) or computed.has(sp.AccumBounds) or computed is sp.nan
-    ):
+    values = [computed] if computed is not None else list(result.one_sided or ())
+    undecided = next((v for v in (*values, target) if not _is_concrete_limit(v)), None)
+    if undecided is not None:
+        shown = ", ".join(sp.sstr(v) for v in values)
         return _outcome(
-            Verdict.UNKNOWN, "limit", f"sympy.limit could not decide ({sp.sstr(computed)})"
+            Verdict.UNKNOWN,
+            "limit",
+            f"sympy.limit gives {shown}, which is not a concrete value to compare with "
+            f"{sp.sstr(target)}",
         )
-    approach = _approach_values(body, variable, point, direction, settings.digits)
+    approach = _approach_values(body, variable, point, direction, settings.digits, budget)
     evidence_text = ", ".join(f"f({p}) = {v}" for p, v in approach)
     if computed is None:
         assert result.one_sided is not None
@@ -890,6 +1073,20 @@ def verify_limit(
                 rhs_value=_value_text(target),
             ),
         ),
+    )
+
+
+def _is_concrete_limit(value: sp.Expr) -> bool:
+    """A real number or +-oo: something a refutation can name (not Limit(...), a or zoo)."""
+    if value in (sp.oo, -sp.oo):
+        return True
+    return bool(
+        isinstance(value, sp.Expr)
+        and value.is_number
+        and value.is_real
+        and value.is_finite
+        and numeric.is_numeric(value)
+        and not value.has(sp.AccumBounds)
     )
 
 
@@ -932,8 +1129,16 @@ def _approach_points(point: sp.Expr, direction: str) -> list[Fraction]:
 
 
 def _approach_values(
-    expr: sp.Expr, variable: sp.Symbol, point: sp.Expr, direction: str, digits: int
+    expr: sp.Expr,
+    variable: sp.Symbol,
+    point: sp.Expr,
+    direction: str,
+    digits: int,
+    budget: _Budget,
 ) -> list[tuple[str, str]]:
+    """``f(p)`` at points approaching the limit point, as long as the budget lasts."""
+    if budget.expired():
+        return []
     try:
         evaluated = expr.doit()
     except Exception:
@@ -943,6 +1148,8 @@ def _approach_values(
     function = MpFunction(evaluated, [variable])
     values = []
     for x in _approach_points(point, direction):
+        if budget.expired():
+            break
         value = function({variable: x}, digits)
         if value is not None:
             values.append((numeric.fraction_to_string(x), numeric.decimal_string(value, 10)))

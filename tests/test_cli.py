@@ -103,3 +103,19 @@ def test_check_formats_run(tmp_path: Path, fmt: str) -> None:
     result = run("check", "--format", fmt, str(bad))
     assert result.returncode == 1, result.stderr
     assert result.stdout.strip()
+
+
+def test_build_without_matplotlib_succeeds_and_says_so_once(tmp_path: Path) -> None:
+    # A None entry in sys.modules makes `import matplotlib` fail, as on a machine without it.
+    script = (
+        "import sys; sys.modules['matplotlib'] = None\n"
+        "from derive.cli import main\n"
+        f"sys.exit(main(['build', 'sigmoid', 'tanh', '-o', {str(tmp_path)!r}]))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("plots skipped") == 1
+    assert (tmp_path / "sigmoid.html").is_file()
+    assert not (tmp_path / "sigmoid.svg").exists()

@@ -380,3 +380,46 @@ def test_corpus_sides_parse_or_fail_cleanly() -> None:
                 assert 0 <= error.offset <= len(side)
                 failed += 1
     assert parsed > 2 * failed  # most real sides are readable; the rest fail with offsets
+
+
+# ------------------------------------------------ calls with several arguments, \mid
+def test_a_list_after_a_plain_name_is_a_call() -> None:
+    m = sp.Symbol("m")
+    assert parse("B(m,b)") == sp.Function("B")(m, b)
+    assert parse("B(m,b) + 1") == sp.Function("B")(m, b) + 1
+    # one argument stays a product (with the DRV005 lint) unless the name is a function
+    assert parse("B(m)") == sp.Symbol("B") * m
+
+
+def test_leibniz_derivative_at_a_list_is_a_partial_derivative() -> None:
+    assert parse("\\frac{df}{dx}(x,z)") == sp.Derivative(f(x, z), x)
+    with pytest.raises(LatexParseError) as error:
+        parse("\\frac{df}{dx}(1,z)")
+    assert error.value.offset == len("\\frac{df}{dx}")
+
+
+def test_conditional_bar_is_an_opaque_function_distinct_from_the_joint() -> None:
+    given_theta = parse("P(X \\mid \\theta)")
+    assert isinstance(given_theta, sp.core.function.AppliedUndef)
+    assert given_theta.args == (sp.Symbol("X"), theta)
+    assert given_theta != parse("P(X, \\theta)")
+    assert parse("p(x \\mid \\mu, \\sigma)").args == sp.symbols("x mu sigma")
+
+
+@pytest.mark.parametrize("text", ["(a \\mid b)", "\\log(a \\mid b)", "x + \\mid y",
+                                  "f'(a \\mid b)"])
+def test_conditional_bar_elsewhere_is_an_error_at_the_bar(text: str) -> None:
+    with pytest.raises(LatexParseError) as error:
+        parse(text)
+    assert text[error.value.offset:].startswith("\\mid")
+
+
+@pytest.mark.parametrize(("text", "opener"), [
+    ("f(x", "(x"), ("\\left( x + \\frac{1}{2}", "( x"), ("c + \\sqrt[ 2", "[ 2"),
+    ("(a+b)(c", "(c"), ("\\left| x + 1", "| x"),
+])
+def test_unclosed_bracket_is_reported_where_it_opens(text: str, opener: str) -> None:
+    with pytest.raises(LatexParseError) as error:
+        parse(text)
+    assert "never closed" in error.value.message
+    assert text[error.value.offset:].startswith(opener)

@@ -39,7 +39,7 @@ def test_limits_values_and_checks() -> None:
     md = render_markdown(hand_built_sigmoid())
     for heading in ("## Limits", "## Values", "## Checks of the closed form"):
         assert heading in md
-    assert r"\sigma{\left(-4 \right)} &\approx 0.01798620996" in md
+    assert r"\sigma({-4}) &\approx 0.01798620996" in md
     assert "max error 2.1e-11" in md
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pickle
+import re
 import time
+from collections.abc import Callable
 from fractions import Fraction
 
 import pytest
@@ -176,15 +178,19 @@ def test_checked_when_symbolic_work_runs_out_of_time(monkeypatch: pytest.MonkeyP
     assert "did not finish" in outcome.evidence.detail
 
 
-def test_checked_for_real_with_a_tiny_time_limit() -> None:
-    # The trig identity needs the forked stages, which cannot finish in 10 ms... usually;
-    # either way the verdict must be honest: proved by SymPy, or checked by sampling.
+def test_tiny_time_limit_gives_an_honest_verdict() -> None:
+    # The whole call has 1 ms: SymPy may not get to prove it and sampling may not finish;
+    # whatever happens, the verdict must say so honestly.
     outcome = verify_equal(
         sp.sin(x) ** 2, 1 - sp.cos(x) ** 2, settings=VerifySettings(time_limit=0.001)
     )
-    assert outcome.verdict in (Verdict.PROVED, Verdict.CHECKED)
+    assert_honest(outcome)
+    assert outcome.verdict in (Verdict.PROVED, Verdict.CHECKED, Verdict.UNKNOWN)
     if outcome.verdict is Verdict.CHECKED:
         assert outcome.evidence.points >= 32
+    if outcome.verdict is Verdict.UNKNOWN:
+        assert outcome.evidence.method == "timeout"
+        assert outcome.evidence.points < 32
 
 
 def test_wrong_step_is_refuted_even_when_out_of_time(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -402,3 +408,318 @@ def test_hanging_decimal_evaluation_ends_unknown(monkeypatch: pytest.MonkeyPatch
 def test_non_expressions_are_errors() -> None:
     outcome = verify_equal(sp.Eq(x, 1), x)  # type: ignore[arg-type]
     assert outcome.verdict is Verdict.ERROR
+
+
+# --- one deadline per claim (fake clock: no wall-clock assertions) -----------
+
+
+class FakeClock:
+    """Stands in for time.monotonic; only fake slow stages move it."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    fake = FakeClock()
+    monkeypatch.setattr(verify, "_clock", fake)
+    return fake
+
+
+def prove_anything(difference: sp.Expr) -> str | None:
+    """A symbolic stage that 'proves' everything: it must never run without budget."""
+    return "simplify"
+
+
+def find_nothing(difference: sp.Expr) -> str | None:
+    return None
+
+
+TRIG_LHS, TRIG_RHS = sp.sin(x) ** 2, 1 - sp.cos(x) ** 2
+
+
+def test_a_slow_stage_spends_the_budget_of_the_later_ones(
+    monkeypatch: pytest.MonkeyPatch, clock: FakeClock
+) -> None:
+    real_screen = verify._screen
+
+    def slow_screen(*args: object) -> Outcome | None:
+        result = real_screen(*args)  # type: ignore[arg-type]
+        clock.advance(10)  # twice the whole time limit
+        return result
+
+    monkeypatch.setattr(verify, "_screen", slow_screen)
+    monkeypatch.setattr(verify, "_symbolic_stages", prove_anything)
+    outcome = verify_equal(TRIG_LHS, TRIG_RHS, settings=VerifySettings(time_limit=5))
+    assert outcome.verdict is Verdict.UNKNOWN  # not proved: the symbolic stage never ran
+    assert outcome.evidence.method == "timeout"
+    assert outcome.evidence.points == 0
+    assert "time limit of 5 s" in outcome.evidence.detail
+
+
+def test_stages_get_the_remaining_budget(monkeypatch: pytest.MonkeyPatch, clock: FakeClock) -> None:
+    real_screen = verify._screen
+    budgets: list[float] = []
+
+    def slow_screen(*args: object) -> Outcome | None:
+        clock.advance(3)
+        return real_screen(*args)  # type: ignore[arg-type]
+
+    def recording_run(fn: object, *args: object, seconds: float) -> None:
+        budgets.append(seconds)
+        return None  # the symbolic stages found nothing
+
+    monkeypatch.setattr(verify, "_screen", slow_screen)
+    monkeypatch.setattr(verify, "run_with_time_limit", recording_run)
+    outcome = verify_equal(TRIG_LHS, TRIG_RHS, settings=VerifySettings(time_limit=5))
+    # 5 s in all, 3 s spent by the screen, a share kept back for sampling
+    assert budgets == [pytest.approx(5 - 3 - verify.SAMPLING_SHARE * 5)]
+    assert outcome.verdict is Verdict.CHECKED
+    assert outcome.evidence.points >= 32
+
+
+def test_sampling_stops_at_the_deadline_and_says_how_far_it_got(
+    monkeypatch: pytest.MonkeyPatch, clock: FakeClock
+) -> None:
+    real_compare = verify._compare_at
+
+    def slow_compare(*args: object) -> object:
+        clock.advance(0.2)
+        return real_compare(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(verify, "_compare_at", slow_compare)
+    monkeypatch.setattr(verify, "_symbolic_stages", find_nothing)
+    outcome = verify_equal(TRIG_LHS, TRIG_RHS, settings=VerifySettings(time_limit=5))
+    assert outcome.verdict is Verdict.UNKNOWN
+    assert outcome.evidence.method == "timeout"
+    assert 0 < outcome.evidence.points < 32
+    assert f"after {outcome.evidence.points} of 32 sample points" in outcome.evidence.detail
+    assert outcome.evidence.max_difference is not None
+
+
+def test_counterexample_survives_the_deadline_but_the_hint_does_not(
+    monkeypatch: pytest.MonkeyPatch, clock: FakeClock
+) -> None:
+    lhs, rhs = -E / (1 + E) ** 2, sigma(x) * (1 - sigma(x))
+    assert verify_equal(lhs, rhs, definitions=DEFS).evidence.hint is not None
+    real_compare = verify._compare_at
+
+    def slow_compare(*args: object) -> object:
+        result = real_compare(*args)  # type: ignore[arg-type]
+        clock.advance(10)
+        return result
+
+    monkeypatch.setattr(verify, "_compare_at", slow_compare)
+    outcome = verify_equal(lhs, rhs, definitions=DEFS)
+    assert outcome.verdict is Verdict.REFUTED
+    assert outcome.evidence.counterexample is not None
+    assert outcome.evidence.hint is None
+
+
+def test_limit_and_decimal_share_one_deadline(
+    monkeypatch: pytest.MonkeyPatch, clock: FakeClock
+) -> None:
+    real_substitute = verify.substitute_definitions
+
+    def slow_substitute(expr: sp.Expr, definitions: object) -> sp.Expr:
+        clock.advance(10)
+        return real_substitute(expr, definitions)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(verify, "substitute_definitions", slow_substitute)
+    limit = verify_limit(sigma(x), x, sp.oo, sp.Integer(1), definitions=DEFS)
+    assert (limit.verdict, limit.evidence.method) == (Verdict.UNKNOWN, "timeout")
+    decimal = verify_decimal(sigma(-4), "0.01798621", definitions=DEFS)
+    assert (decimal.verdict, decimal.evidence.method) == (Verdict.UNKNOWN, "timeout")
+
+
+# --- limits with undefined functions or parameters -------------------------
+
+h, a = sp.symbols("h a")
+f = sp.Function("f")
+DIFFERENCE_QUOTIENT = (f(x + h) - f(x)) / h
+
+
+@pytest.mark.parametrize("claimed", [sp.Derivative(f(x), x), sp.Integer(0), f(x)])
+def test_limit_of_an_undefined_function_is_unknown(claimed: sp.Expr) -> None:
+    outcome = verify_limit(DIFFERENCE_QUOTIENT, h, sp.Integer(0), claimed)
+    assert outcome.verdict is Verdict.UNKNOWN
+    assert outcome.evidence.detail == "the limit involves an undefined function"
+    assert outcome.evidence.counterexample is None
+
+
+def test_limit_with_a_free_parameter_is_not_refuted() -> None:
+    outcome = verify_limit(a * x, x, sp.Integer(1), sp.Integer(2))
+    assert outcome.verdict is Verdict.UNKNOWN
+    assert verify_limit(a * x, x, sp.Integer(1), a).verdict is Verdict.PROVED
+
+
+# --- structural evidence wording ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lhs", "rhs", "definitions", "detail"),
+    [
+        (x + 1, 1 + x, (), "both sides are the same expression"),
+        (
+            sigma(x),
+            1 / (1 + E),
+            DEFS,
+            "after substituting definitions, both sides are the same expression",
+        ),
+        (
+            sp.Derivative(x**3, x),
+            3 * x**2,
+            (),
+            "after evaluating derivatives, both sides are the same expression",
+        ),
+        (
+            sp.Derivative(sigma(x), x),
+            E / (1 + E) ** 2,
+            DEFS,
+            "after substituting definitions and evaluating derivatives, "
+            "both sides are the same expression",
+        ),
+    ],
+)
+def test_structural_detail_says_what_was_done(
+    lhs: sp.Expr, rhs: sp.Expr, definitions: tuple[Definition, ...], detail: str
+) -> None:
+    outcome = verify_equal(lhs, rhs, definitions=definitions)
+    assert (outcome.verdict, outcome.evidence.method) == (Verdict.PROVED, "structural")
+    assert outcome.evidence.detail == detail
+
+
+# --- every verdict is honest -------------------------------------------------
+
+#: Methods that stand for a symbolic proof (evalf only with certified digits).
+SYMBOLIC_METHODS = {
+    "structural",
+    "cancel",
+    "expand",
+    "together-expand",
+    "rewrite-exp",
+    "simplify",
+    "limit",
+    "evalf",
+}
+_NUMBER = r"-?(\d+(\.\d*)?([eE][+-]?\d+)?|\d+/\d+|oo)"
+CONCRETE_VALUE = re.compile(rf"{_NUMBER}(\.\.\.)?|left {_NUMBER}, right {_NUMBER}")
+CONCRETE_POINT = re.compile(rf"{_NUMBER}[+-]?")
+
+
+def assert_honest(outcome: Outcome) -> None:
+    evidence = outcome.evidence
+    example = evidence.counterexample
+    if outcome.verdict is Verdict.PROVED:
+        assert evidence.method in SYMBOLIC_METHODS, evidence
+        assert example is None
+        if evidence.method == "evalf":
+            assert "strict=True" in evidence.detail or "exact rational" in evidence.detail
+    elif outcome.verdict is Verdict.REFUTED:
+        assert example is not None, evidence
+        assert CONCRETE_VALUE.fullmatch(example.lhs_value), example
+        assert CONCRETE_VALUE.fullmatch(example.rhs_value), example
+        assert example.lhs_value != example.rhs_value, example  # shown to differ
+        assert all(CONCRETE_POINT.fullmatch(v) for v in example.point.values()), example
+    elif outcome.verdict is Verdict.CHECKED:
+        assert example is None
+        assert evidence.points >= 1 and evidence.digits > 0, evidence
+    else:
+        assert example is None, evidence
+
+
+def _removable() -> sp.Expr:
+    with sp.evaluate(False):
+        return x / x
+
+
+def _claims() -> list[tuple[str, Callable[[], Outcome]]]:
+    eq = verify_equal
+    return [
+        (
+            "sigmoid closed form",
+            lambda: eq(E / (1 + E) ** 2, sigma(x) * (1 - sigma(x)), definitions=DEFS),
+        ),
+        ("binomial", lambda: eq((x + y) ** 2, x**2 + 2 * x * y + y**2)),
+        ("tanh", lambda: eq(sp.tanh(x), (1 - sp.exp(-2 * x)) / (1 + sp.exp(-2 * x)))),
+        ("pythagoras", lambda: eq(sp.sin(x) ** 2 + sp.cos(x) ** 2, sp.Integer(1))),
+        ("log of exp, real x", lambda: eq(sp.log(sp.exp(x)), x)),
+        ("sqrt of square is |x|", lambda: eq(sp.sqrt(x**2), sp.Abs(x))),
+        ("sqrt of square is x", lambda: eq(sp.sqrt(x**2), x)),
+        ("x/x = 1", lambda: eq(_removable(), sp.Integer(1))),
+        ("removable, cancelled", lambda: eq((x**2 - 1) / (x - 1), x + 1)),
+        ("square is not x", lambda: eq(x**2, x)),
+        (
+            "flipped sign",
+            lambda: eq(-E / (1 + E) ** 2, sigma(x) * (1 - sigma(x)), definitions=DEFS),
+        ),
+        ("placeholder trap", lambda: eq(sp.Derivative(1 / u, x), sp.Integer(0), definitions=DEFS)),
+        ("undefined g", lambda: eq(g(x), g(x) + 1)),
+        (
+            "product rule",
+            lambda: eq(sp.Derivative(x**2 * g(x), x), 2 * x * g(x) + x**2 * sp.Derivative(g(x), x)),
+        ),
+        ("log(x^2) on x > 0 only", lambda: eq(sp.log(x**2), 2 * sp.log(x))),
+        (
+            "complex intermediates",
+            lambda: eq(sp.sqrt(1 - x**2) * sp.sqrt(1 + x), sp.sqrt((1 - x**2) * (1 + x))),
+        ),
+        ("constants", lambda: eq(sp.exp(sp.pi * sp.sqrt(163)), sp.Integer(262537412640768744))),
+        ("not an expression", lambda: eq(sp.Eq(x, 1), x)),  # type: ignore[arg-type]
+        ("limit at oo", lambda: verify_limit(sigma(x), x, sp.oo, sp.Integer(1), definitions=DEFS)),
+        ("wrong limit", lambda: verify_limit(sigma(x), x, sp.oo, sp.Integer(0), definitions=DEFS)),
+        ("no two-sided limit", lambda: verify_limit(1 / x, x, sp.Integer(0), sp.oo)),
+        ("oscillating limit", lambda: verify_limit(sp.sin(1 / x), x, sp.Integer(0), sp.Integer(0))),
+        (
+            "difference quotient",
+            lambda: verify_limit(DIFFERENCE_QUOTIENT, h, sp.Integer(0), sp.Integer(0)),
+        ),
+        ("parameter limit", lambda: verify_limit(a * x, x, sp.Integer(1), sp.Integer(2))),
+        ("sigma(-4) rounded", lambda: verify_decimal(sigma(-4), "0.01798621", definitions=DEFS)),
+        ("sigma(4) wrong", lambda: verify_decimal(sigma(4), "0.9830138", definitions=DEFS)),
+        ("e prefix", lambda: verify_decimal(sp.E, "2.718...")),
+        ("e wrong prefix", lambda: verify_decimal(sp.E, "2.781...")),
+        ("exact half", lambda: verify_decimal(sigma(0), "0.5", mode="rounded", definitions=DEFS)),
+        (
+            "exact mode wrong",
+            lambda: verify_decimal(sigma(0), "0.50001", mode="exact", definitions=DEFS),
+        ),
+        ("free symbol decimal", lambda: verify_decimal(sp.exp(x), "1.0")),
+        ("approx taylor", lambda: verify_approx(sp.exp(x), 1 + x)),
+        (
+            "approx truncated",
+            lambda: verify_approx(
+                sigma(-4), sp.Float("0.0179"), written="0.0179", definitions=DEFS
+            ),
+        ),
+    ]
+
+
+@pytest.mark.parametrize(("name", "claim"), _claims(), ids=[n for n, _ in _claims()])
+def test_every_verdict_is_honest(name: str, claim: Callable[[], Outcome]) -> None:
+    assert_honest(claim())
+
+
+def test_honest_verdicts_cover_every_kind() -> None:
+    # the claims above must exercise each verdict, or the invariants test too little
+    verdicts = {claim().verdict for _, claim in _claims()}
+    assert verdicts == set(Verdict)
+
+
+def test_removable_singularity_is_proved_as_rational_functions() -> None:
+    for lhs, rhs in ((_removable(), sp.Integer(1)), ((x**2 - 1) / (x - 1), x + 1)):
+        outcome = verify_equal(lhs, rhs)
+        assert outcome.verdict is Verdict.PROVED
+        assert "as rational functions" in outcome.evidence.detail
+
+
+def test_proved_decimals_say_how_the_digits_are_certified() -> None:
+    assert "strict=True certifies" in verify_decimal(sp.E, "2.718").evidence.detail
+    assert "exact rational" in verify_decimal(sp.Rational(1, 8), "0.125").evidence.detail

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from functools import lru_cache
 
 from derive.extract.directives import Directive, FoundDirective, attach_directives
 from derive.extract.latex import Region, SourceMap, scan_latex
@@ -47,11 +48,18 @@ def syntax_for(path: str) -> str | None:
     return _SYNTAX_BY_SUFFIX.get(os.path.splitext(path)[1].lower())
 
 
-def _scan(path: str, text: str) -> tuple[list[Region], list[FoundDirective]]:
+def _scan(path: str, text: str) -> tuple[tuple[Region, ...], tuple[FoundDirective, ...]]:
     syntax = syntax_for(path)
     if syntax is None:
-        return [], []
-    return _SCANNERS[syntax](text)
+        return (), ()
+    return _scan_syntax(syntax, text)
+
+
+@lru_cache(maxsize=4)
+def _scan_syntax(syntax: str, text: str) -> tuple[tuple[Region, ...], tuple[FoundDirective, ...]]:
+    """Cached: checking a file asks for its directives and then its blocks (same text)."""
+    regions, directives = _SCANNERS[syntax](text)
+    return tuple(regions), tuple(directives)
 
 
 def extract_blocks(path: str, text: str) -> list[MathBlock]:
@@ -80,7 +88,7 @@ def extract_blocks(path: str, text: str) -> list[MathBlock]:
             positions=positions,
         )
         located.append((region.start, region.end, block))
-    return attach_directives(located, directives)
+    return attach_directives(located, list(directives))
 
 
 def file_directives(path: str, text: str) -> list[Directive]:

@@ -42,22 +42,21 @@ def scan_rst(text: str) -> tuple[list[Region], list[FoundDirective]]:
     index = 0
     while index < len(lines):
         line = lines[index]
-        body_end = _body_end(lines, index)
         math = _MATH.match(line)
+        explicit = None if math else _EXPLICIT.match(line)
+        if not (math or _CODE.match(line) or _starts_literal(lines, index) or (
+            explicit and not _NOT_COMMENT.match(explicit.group("body") or "")
+        )):
+            index += 1  # a paragraph line: no body to skip (computing one is O(lines))
+            continue
+        body_end = _body_end(lines, index)
         if math:
             regions += _math_regions(text, lines, starts, index, body_end)
-        elif _CODE.match(line) or _starts_literal(lines, index):
-            pass
-        elif (explicit := _EXPLICIT.match(line)) and not _NOT_COMMENT.match(
-            explicit.group("body") or ""
-        ):
+        elif explicit and not _CODE.match(line) and not _starts_literal(lines, index):
             body = explicit.group("body") or ""
             found = parse_comment(body, starts[index] + explicit.start("body")) if body else None
             if found is not None:
                 directives.append(found)
-        else:
-            index += 1
-            continue
         # Whatever the explicit block was, its lines are not scanned for roles.
         last = max(body_end - 1, index)
         end = starts[last] + len(lines[last])

@@ -111,6 +111,9 @@ class Paren:
     args: tuple[sp.Expr, ...]
     position: int
     sup: sp.Expr | None = None
+    #: ``P(a \\mid b)``: how many arguments stand before ``\\mid`` (None: no ``\\mid``).
+    given: int | None = None
+    given_position: int = 0
 
 
 @dataclass
@@ -362,11 +365,20 @@ class ToSympy(Transformer[Token, Any]):
             self.value(child) for child in children
             if not isinstance(child, (Token, Superscript))
         )
+        given: int | None = None
+        given_position = 0
+        mid = next((token for token in tokens if token.type == "MID"), None)
+        if mid is not None:
+            given_position = _at(mid)
+            given = sum(
+                1 for child in children[:children.index(mid)]
+                if not isinstance(child, (Token, Superscript))
+            )
         if any(token.type == "BANG" for token in tokens):
-            if len(args) != 1:
+            if len(args) != 1 or given is not None:
                 raise TransformFailure("factorial of a list", _at(opener))
             args = (sp.factorial(args[0]),)
-        return Paren(args, _at(opener), self.sup_of(children))
+        return Paren(args, _at(opener), self.sup_of(children), given, given_position)
 
     def abs(self, children: list[Any]) -> Value:
         expr = sp.Abs(self.value(children[1]))
@@ -532,6 +544,33 @@ class Superscript:
 # ----------------------------------------------------------------------------------------
 
 
+def _no_condition(paren: Paren) -> None:
+    if paren.given is not None:
+        raise TransformFailure("\\mid (conditional notation) is read only inside the arguments "
+                               "of a function such as P(a \\mid b)", paren.given_position)
+
+
+def _only_a_call(item: Name, paren: Paren) -> bool:
+    """``B(m, b)`` or ``P(a \\mid b)`` after a plain name: a list is not a value, so a call."""
+    return (
+        (len(paren.args) > 1 or paren.given is not None)
+        and item.primes == 0 and isinstance(item.expr, sp.Symbol)
+    )
+
+
+def _partial_of_call(item: LeibnizFunction, paren: Paren) -> sp.Expr:
+    """``\\frac{df}{dx}(x, z)``: the partial derivative of ``f(x, z)`` in ``x``."""
+    _no_condition(paren)
+    args = paren.args
+    if not all(isinstance(arg, sp.Symbol) for arg in args) or len(set(args)) != len(args) \
+            or item.variable not in args:
+        raise TransformFailure(
+            "a derivative evaluated at a list needs distinct variables, one of them the "
+            "variable of differentiation", paren.position,
+        )
+    return sp.Derivative(item.function(*args), (item.variable, item.order))
+
+
 def _with_power(expr: sp.Expr, sup: sp.Expr | None) -> sp.Expr:
     return expr if sup is None else sp.Pow(expr, sup)
 
@@ -636,6 +675,8 @@ class RunResolver:
         if isinstance(item, LeibnizFunction):
             function_of_variable = sp.Derivative(item.function(item.variable),
                                                  (item.variable, item.order))
+            if isinstance(following, Paren) and len(following.args) > 1:
+                return _with_power(_partial_of_call(item, following), following.sup), index + 2
             if isinstance(following, Paren):
                 return _with_power(self.evaluate_at(function_of_variable, item.variable,
                                                     following), following.sup), index + 2
@@ -645,6 +686,7 @@ class RunResolver:
         raise TransformFailure("unexpected item", getattr(item, "position", 0))
 
     def paren_value(self, paren: Paren) -> sp.Expr:
+        _no_condition(paren)
         if len(paren.args) != 1:
             raise TransformFailure("a parenthesised list is not a value (only a call's "
                                    "arguments may be separated by commas)", paren.position)
@@ -654,7 +696,8 @@ class RunResolver:
         if isinstance(following, Paren):
             calls = item.primes > 0 or (
                 item.sup is None
-                and (item.upright_word or self.transformer.is_function_name(item.name))
+                and (item.upright_word or self.transformer.is_function_name(item.name)
+                     or _only_a_call(item, following))
             )
             if calls:
                 return self.call(item, following), index + 2
@@ -672,6 +715,11 @@ class RunResolver:
 
     def call(self, item: Name, paren: Paren) -> sp.Expr:
         function = sp.Function(item.name)
+        if paren.given is not None:
+            # P(a \\mid b) is an opaque function of its own, distinct from P(a, b)
+            if item.primes:
+                _no_condition(paren)
+            function = sp.Function(f"{item.name}|{paren.given}")
         if item.primes:
             if len(paren.args) != 1:
                 raise TransformFailure("prime notation needs exactly one argument",
@@ -686,6 +734,7 @@ class RunResolver:
     @staticmethod
     def evaluate_at(derivative: sp.Expr, variable: sp.Symbol, paren: Paren) -> sp.Expr:
         """``f'(a)``: the derivative at ``a`` (written with ``a`` itself when ``a`` is a symbol)."""
+        _no_condition(paren)
         if len(paren.args) != 1:
             raise TransformFailure("a derivative takes exactly one argument", paren.position)
         (argument,) = paren.args
@@ -698,6 +747,7 @@ class RunResolver:
         assert isinstance(head, FuncHead)
         following = items[index + 1] if index + 1 < len(items) else None
         if isinstance(following, Paren):
+            _no_condition(following)
             args, end = following.args, index + 2
             value = self.apply(head, args)
             return _with_power(_with_power(value, following.sup), head.sup), end
@@ -747,6 +797,28 @@ class SyntaxFailure(ValueError):
         self.position = position
 
 
+_BRACKET = re.compile(r"\\lvert(?![A-Za-z])|\\rvert(?![A-Za-z])|\\[{}]|\\[A-Za-z]+|\\.|[()\[\]{}]")
+_CLOSER_OF = {"(": ")", "[": "]", "{": "}", "\\{": "\\}", "\\lvert": "\\rvert"}
+
+
+def _unclosed_opener(text: str) -> tuple[str, int] | None:
+    """The innermost bracket still open at the end of ``text`` and its position, if any.
+
+    Pointing at the opener is more useful than pointing at the end of the expression.
+    """
+    stack: list[tuple[str, int]] = []
+    for match in _BRACKET.finditer(text):
+        token = match.group(0)
+        if token in _CLOSER_OF:
+            stack.append((token, match.start()))
+        elif stack and token == _CLOSER_OF[stack[-1][0]]:
+            stack.pop()
+    if not stack:
+        return None
+    opener, position = stack[-1]
+    return ("|" if opener == "\\lvert" else opener), position
+
+
 def _describe(token: Token) -> str:
     if token.type == "$END":
         return "end of expression"
@@ -767,6 +839,10 @@ def parse_normalized(normalized: Normalized, functions: frozenset[str],
         message = f"unexpected {_describe(token)}"
         if token.type == "$END":
             message = "expression ends too early (unclosed bracket or missing operand?)"
+            unclosed = _unclosed_opener(text)
+            if unclosed is not None:
+                opener, position = unclosed
+                message = f"{opener!r} is never closed"
         elif token.type == "CLOSE" or token.type == "RBRACE" or token.type == "RVERT":
             message = f"unbalanced {_describe(token)}"
         raise SyntaxFailure(message, position) from None

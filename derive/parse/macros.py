@@ -93,7 +93,6 @@ OUT_OF_SCOPE: dict[str, str] = {
     "vdots": "ellipses (\\vdots)",
     "ddots": "ellipses (\\ddots)",
     "nabla": "gradients (\\nabla)",
-    "mid": "conditional notation (\\mid)",
     "vert": "norms and bars (\\vert)",
     "Vert": "norms (\\Vert)",
     "lVert": "norms (\\lVert)",
@@ -119,7 +118,7 @@ GRAMMAR_MACROS: frozenset[str] = frozenset(
     [
         "frac", "dfrac", "tfrac", "sqrt", "lim", "sum", "int", "to", "rightarrow",
         "longrightarrow", "cdot", "times", "div", "partial", "operatorname", "lvert",
-        "rvert", "prime"
+        "rvert", "prime", "mid"
     ]
 )
 

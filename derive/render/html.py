@@ -14,10 +14,13 @@ from derive import __version__
 from derive.model import Derivation, Outcome, Verdict
 from derive.render.latex import (
     expr_latex,
+    function_call_latex,
     function_latex,
     limit_lhs_latex,
     limit_reason_latex,
+    note_latex,
     point_text,
+    substitution_latex,
     title,
     value_parts,
 )
@@ -190,7 +193,7 @@ def _steps_section(d: Derivation) -> list[str]:
     for index, step in enumerate(d.steps):
         why = f'<span class="rule">{esc(step.rule)}</span>'
         if step.note:
-            why += f", {math(step.note, block=False)}"
+            why += f", {math(note_latex(step.note, d.definitions), block=False)}"
         lines.append(_claim_item(f"{index + 1}", math("= " + expr_latex(step.expr)), why,
                                  step.outcome))
     lines += ["</ol>", "</section>"]
@@ -243,10 +246,9 @@ def _grid_row(cells: tuple[str, str, str]) -> str:
 
 
 def _grid_header(d: Derivation) -> str:
-    name, variable = d.spec.latex_name or d.spec.name, expr_latex(d.spec.variable)
-    headers = [math(variable, block=False),
-               math(f"{name}\\left({variable}\\right)", block=False),
-               math(f"{name}'\\left({variable}\\right)", block=False)]
+    headers = [math(expr_latex(d.spec.variable), block=False),
+               math(function_call_latex(d), block=False),
+               math(function_call_latex(d, prime=True), block=False)]
     return "<thead><tr>" + "".join(f'<th scope="col">{h}</th>' for h in headers) + "</tr></thead>"
 
 
@@ -295,10 +297,11 @@ def render_html(d: Derivation, *, svg: str | None) -> str:
         '<h2 id="function">The function</h2>',
         f'<div class="card">{math(function_latex(d))}</div>',
     ]
-    substitutions = [dfn for dfn in d.definitions if not dfn.params and dfn.latex]
+    substitutions = [dfn for dfn in d.definitions if not dfn.params]
     if substitutions:
         lines.append("<p>Named substitutions: "
-                     + ", ".join(math(dfn.latex, block=False) for dfn in substitutions) + "</p>")
+                     + ", ".join(math(substitution_latex(dfn), block=False)
+                                 for dfn in substitutions) + "</p>")
     lines.append("</section>")
     if d.steps:
         lines += _steps_section(d)

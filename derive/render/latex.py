@@ -10,19 +10,22 @@ No raw non-ASCII character reaches pdflatex: Greek letters become ``\\sigma`` an
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 
 import sympy as sp
 
 from derive import __version__
 from derive.model import (
     ClosedFormCheck,
+    Definition,
     Derivation,
     DerivationStep,
     LimitClaim,
     Outcome,
     ValueClaim,
 )
-from derive.render.text import evidence_sentence, verdict_label
+from derive.render.printer import derivation_latex, fence
+from derive.render.text import evidence_sentence, substitutions_in_note, verdict_label
 
 # ---------------------------------------------------------------------------
 # Characters
@@ -153,25 +156,43 @@ def latex_text(text: str) -> str:
 
 
 def expr_latex(expr: sp.Basic) -> str:
-    return ascii_math(sp.latex(expr))
+    """``expr`` in the conventions of :class:`~derive.render.printer.DerivationLatexPrinter`."""
+    return ascii_math(derivation_latex(expr))
+
+
+def function_call_latex(d: Derivation, *, prime: bool = False) -> str:
+    """``\\sigma(x)``, or ``\\sigma'(x)`` with ``prime``: the function at its variable."""
+    name = ascii_math(d.spec.latex_name or d.spec.name) + ("'" if prime else "")
+    return name + fence(expr_latex(d.spec.variable))
 
 
 def function_latex(d: Derivation) -> str:
-    """``\\sigma\\left(x\\right) = \\frac{1}{1 + e^{- x}}``."""
-    spec = d.spec
-    call = f"{spec.latex_name}\\left({expr_latex(spec.variable)}\\right)"
-    return f"{ascii_math(call)} = {expr_latex(spec.definition)}"
+    """``\\sigma(x) = \\frac{1}{1 + e^{- x}}``."""
+    return f"{function_call_latex(d)} = {expr_latex(d.spec.definition)}"
 
 
 def title(d: Derivation) -> str:
     return d.spec.title or f"The derivative of {d.spec.name}"
 
 
-def reason_latex(step: DerivationStep) -> str:
+def substitution_latex(definition: Definition) -> str:
+    """``u = 1 + e^{- x}``, printed from the definition's SymPy objects."""
+    return f"{expr_latex(sp.Symbol(definition.name))} = {expr_latex(definition.body)}"
+
+
+def note_latex(note: str, definitions: Sequence[Definition] = ()) -> str:
+    """A step's note as math: substitutions re-printed from ``definitions``, else as written."""
+    found = substitutions_in_note(note, definitions)
+    if found:
+        return ", ".join(substitution_latex(dfn) for dfn in found)
+    return ascii_math(note)
+
+
+def reason_latex(step: DerivationStep, definitions: Sequence[Definition] = ()) -> str:
     """``\\text{chain rule, } u = 1 + e^{- x}``: the rule as text, the note as math."""
     if not step.note:
         return math_text(step.rule)
-    return f"{math_text(step.rule + ', ')} {ascii_math(step.note)}"
+    return f"{math_text(step.rule + ', ')} {note_latex(step.note, definitions)}"
 
 
 def step_previous_latex(d: Derivation, index: int) -> str:
@@ -185,8 +206,12 @@ def step_equation_latex(d: Derivation, index: int) -> str:
 
 
 def limit_lhs_latex(claim: LimitClaim) -> str:
-    return (f"\\lim_{{{expr_latex(claim.variable)} \\to {expr_latex(claim.point)}}} "
-            f"{expr_latex(claim.expr)}")
+    """``\\lim\\limits_{x \\to {-\\infty}} \\sigma(x)``: ``\\limits`` so MathML puts the
+    approach under "lim" in display math too (pdflatex and MathJax do that anyway)."""
+    point = expr_latex(claim.point)
+    if point.startswith("-"):
+        point = "{" + point + "}"  # a prefix sign in MathML, not a spaced binary minus
+    return f"\\lim\\limits_{{{expr_latex(claim.variable)} \\to {point}}} {expr_latex(claim.expr)}"
 
 
 def limit_latex(claim: LimitClaim) -> str:
@@ -280,8 +305,7 @@ def render_latex(d: Derivation) -> str:
     substitutions = [dfn for dfn in d.definitions if not dfn.params]
     if substitutions:
         lines.append(r"Named substitutions: "
-                     + ", ".join(f"${ascii_math(dfn.latex) if dfn.latex else dfn.name}$"
-                                 for dfn in substitutions) + ".")
+                     + ", ".join(f"${substitution_latex(dfn)}$" for dfn in substitutions) + ".")
         lines.append("")
     lines.append(rf"Overall verdict: \textbf{{{latex_text(d.verdict.value)}}}"
                  " (a chain is as good as its weakest step).")
@@ -292,7 +316,8 @@ def render_latex(d: Derivation) -> str:
         for index, step in enumerate(d.steps):
             left = expr_latex(d.lhs) if index == 0 else ""
             end = r" \\" if index < len(d.steps) - 1 else ""
-            lines.append(f"  {left} &= {expr_latex(step.expr)} && {reason_latex(step)}"
+            reason = reason_latex(step, d.definitions)
+            lines.append(f"  {left} &= {expr_latex(step.expr)} && {reason}"
                          f" {_verdict_tag(step.outcome)}{end}")
         lines.append(r"\end{align*}")
         lines.append(r"\subsection*{Verification of each step}")

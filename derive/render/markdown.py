@@ -15,6 +15,7 @@ from derive.render.latex import (
     limit_lhs_latex,
     limit_reason_latex,
     math_text,
+    note_latex,
     point_text,
     reason_latex,
     title,
@@ -73,11 +74,11 @@ def render_markdown(d: Derivation) -> str:
         rows = []
         for index, step in enumerate(d.steps):
             left = expr_latex(d.lhs) if index == 0 else ""
-            rows.append(f"{left} &= {expr_latex(step.expr)} && {reason_latex(step)}")
+            rows.append(f"{left} &= {expr_latex(step.expr)} && {reason_latex(step, d.definitions)}")
         lines += _aligned(rows)
         lines += _table(
             ["#", "rule", "verdict", "evidence"],
-            [[str(index + 1), _reason_cell(step.rule, step.note),
+            [[str(index + 1), _reason_cell(step.rule, note_latex(step.note, d.definitions)),
               badge(step.outcome), md_text(evidence_sentence(step.outcome))]
              for index, step in enumerate(d.steps)],
         )

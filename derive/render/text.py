@@ -5,11 +5,15 @@ Every exported document says the same thing about an outcome, so the wording liv
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Sequence
+
 import sympy as sp
-from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm
 
-from derive.model import Counterexample, Derivation, Outcome, Verdict
+from derive.model import Counterexample, Definition, Derivation, Outcome, Verdict
+from derive.render.printer import DerivationPrettyPrinter
 
 
 def outcome_verdict(outcome: Outcome | None) -> Verdict:
@@ -78,9 +82,86 @@ _COLUMNS = 100_000
 
 
 def _pretty_form(expr: sp.Basic) -> prettyForm:
-    printer = PrettyPrinter({"use_unicode": True, "num_columns": _COLUMNS, "wrap_line": False})
+    printer = DerivationPrettyPrinter({"num_columns": _COLUMNS, "wrap_line": False})
     form: prettyForm = printer._print(expr)
     return form
+
+
+def _pretty_line(expr: sp.Basic) -> str:
+    """A one-line pretty form (``σ(-4)``, ``-∞``) for text that runs on after it."""
+    return "\n".join(line.rstrip() for line in _pretty_form(expr).render(wrap_line=False)
+                     .split("\n"))
+
+
+def substitutions_in_note(note: str, definitions: Sequence[Definition]) -> list[Definition]:
+    """The named substitutions a step's note states (``u = ..., v = ...``), or ``[]``.
+
+    The generator writes such notes as ``Definition.latex`` joined by ``", "``; any other
+    note (a rule's formula, a reason) gives ``[]`` and is shown as written.
+    """
+    by_latex = {_squeeze(dfn.latex): dfn for dfn in definitions if not dfn.params and dfn.latex}
+    if not note:
+        return []
+    if _squeeze(note) in by_latex:
+        return [by_latex[_squeeze(note)]]
+    parts = [_squeeze(part) for part in note.split(", ")]
+    if all(part in by_latex for part in parts):
+        return [by_latex[part] for part in parts]
+    return []
+
+
+def _squeeze(latex: str) -> str:
+    """LaTeX without spaces, to compare ``e^{- x}`` with ``e^{-x}``."""
+    return "".join(latex.split())
+
+
+_LATEX_WORDS = {"cdot": "·", "times": "×", "to": "→", "infty": "∞", "approx": "≈",
+                "leq": "≤", "geq": "≥", "neq": "≠", "pm": "±", "quad": " ", "qquad": " "}
+_LATEX_SCRIPT = re.compile(r"([\^_])\{([^{}]*)\}")
+_LATEX_FRACTION = re.compile(r"\\frac\{([^{}]*)\}\{([^{}]*)\}")
+_LATEX_MACRO = re.compile(r"\\([A-Za-z]+)\s?")
+
+
+def plain_math(latex: str) -> str:
+    """A readable plain form of simple LaTeX: ``f^{g} = e^{g \\ln f}`` -> ``f^g = e^(g ln f)``.
+
+    For notes that are not substitutions (those are pretty-printed from SymPy objects).
+    Anything it does not know is kept, minus the backslash and braces.
+    """
+    text = latex.replace("\\left", "").replace("\\right", "").replace("\\,", " ")
+    while _LATEX_FRACTION.search(text):
+        text = _LATEX_FRACTION.sub(lambda m: f"({m.group(1)})/({m.group(2)})", text)
+
+    def macro(match: re.Match[str]) -> str:
+        word = match.group(1)
+        if word in _LATEX_WORDS:
+            return _LATEX_WORDS[word]
+        try:
+            return unicodedata.lookup(f"GREEK SMALL LETTER {word.upper()}")
+        except KeyError:
+            return word + (" " if match.group(0).endswith(" ") else "")
+
+    text = _LATEX_MACRO.sub(macro, text)
+
+    def script(match: re.Match[str]) -> str:
+        inner = re.sub(r"^- ", "-", match.group(2).strip())
+        return match.group(1) + (inner if len(inner) == 1 else f"({inner})")
+
+    while _LATEX_SCRIPT.search(text):
+        text = _LATEX_SCRIPT.sub(script, text)
+    text = text.replace("{", "").replace("}", "")
+    return " ".join(text.split())
+
+
+def _note_lines(note: str, definitions: Sequence[Definition]) -> tuple[str, list[str]]:
+    """(text after the rule name, pretty-printed lines shown under it) for a step's note."""
+    found = substitutions_in_note(note, definitions)
+    if not found:
+        return (f", {plain_math(note)}" if note else ""), []
+    lines = []
+    for definition in found:
+        lines += pretty_relation(f"where {definition.name}", " = ", definition.body).split("\n")
+    return "", lines
 
 
 def pretty_relation(left: sp.Basic | str, relation: str, right: sp.Basic) -> str:
@@ -112,14 +193,15 @@ def render_text(d: Derivation) -> str:
             out.append(_indent(pretty_relation(d.lhs, " = ", step.expr), "  "))
         else:
             out.append(_indent(pretty_relation("", "= ", step.expr), "    "))
-        reason = step.rule + (f", {step.note}" if step.note else "")
-        out.append(f"      ({index + 1}) {reason}: {verdict_label(step.outcome)}")
+        inline_note, note_lines = _note_lines(step.note, d.definitions)
+        out.append(f"      ({index + 1}) {step.rule}{inline_note}: {verdict_label(step.outcome)}")
+        out += [f"          {line}".rstrip() for line in note_lines]
         out.append(f"          {evidence_sentence(step.outcome)}")
     if d.limits:
         out.append("")
         out.append("Limits")
         for limit in d.limits:
-            approach = f"lim {limit.variable} → {sp.pretty(limit.point, use_unicode=True)}  "
+            approach = f"lim {limit.variable} → {_pretty_line(limit.point)}  "
             form = prettyForm(*_pretty_form(limit.expr).left(approach))
             claim = "\n".join(line.rstrip() for line in form.render(wrap_line=False).split("\n"))
             out.append(_indent(claim, "  "))
@@ -131,7 +213,7 @@ def render_text(d: Derivation) -> str:
         for value in d.values:
             if value.exact is not None:
                 out.append(_indent(pretty_relation(value.expr, " = ", value.exact), "  "))
-            out.append(f"  {sp.pretty(value.expr, use_unicode=True)} ≈ {value.decimal}"
+            out.append(f"  {_pretty_line(value.expr)} ≈ {value.decimal}"
                        f"  ({value.digits} significant digits)")
             out.append(f"      {verdict_label(value.outcome)}: {evidence_sentence(value.outcome)}")
     if d.checks:
