@@ -27,7 +27,14 @@ from derive.render.latex import (
 from derive.render.mathml import latex_to_mathml
 from derive.render.plot import inline_svg, plots_available
 from derive.render.table import NumericGrid, format_number, format_x, numeric_grid
-from derive.render.text import evidence_sentence, outcome_verdict, verdict_label
+from derive.render.text import (
+    READING_GUIDE,
+    VERDICT_MEANINGS,
+    chain_verdict,
+    evidence_sentence,
+    outcome_verdict,
+    verdict_label,
+)
 
 _ESCAPES = {"&": "&#38;", "<": "&#60;", ">": "&#62;", '"': "&#34;", "'": "&#39;"}
 
@@ -37,15 +44,6 @@ _VERDICT_SYMBOLS = {
     Verdict.REFUTED: "\u2718",  # heavy ballot x
     Verdict.UNKNOWN: "?",
     Verdict.ERROR: "!",
-}
-
-#: What each verdict means, shown in every page's legend.
-VERDICT_MEANINGS = {
-    Verdict.PROVED: "a symbolic proof",
-    Verdict.CHECKED: "numeric evidence only (points, precision and largest difference given)",
-    Verdict.REFUTED: "a concrete counterexample: a point where the two sides differ",
-    Verdict.UNKNOWN: "undecided, or out of time",
-    Verdict.ERROR: "the input could not be read",
 }
 
 STYLE = """
@@ -106,7 +104,10 @@ figure svg { max-width: 100%; height: auto; display: block; margin: 0 auto; }
 figcaption { color: var(--muted); font-size: .9rem; margin-top: .4rem; }
 dl.legend { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; }
 dl.legend dd { margin: 0; color: var(--muted); }
-footer { margin-top: 3rem; color: var(--muted); font-size: .85rem; }
+.guide { margin-top: 3rem; color: var(--muted); font-size: .92rem; }
+.guide p { max-width: 52rem; }
+td.number, td.nowrap, th { white-space: nowrap; }
+footer { margin-top: 1.5rem; color: var(--muted); font-size: .85rem; }
 @media (max-width: 44rem) {
   ol.claims > li { grid-template-columns: 2rem minmax(0, 1fr); }
   .verdict { grid-column: 2; grid-row: auto; }
@@ -172,11 +173,18 @@ def _legend() -> list[str]:
     return lines
 
 
+def _reading_guide() -> list[str]:
+    return ['<section class="guide" aria-labelledby="reading">',
+            '<h2 id="reading">How to read the verdicts</h2>',
+            *_legend(),
+            *(f"<p>{esc(paragraph)}</p>" for paragraph in READING_GUIDE),
+            "</section>"]
+
+
 def _tail() -> list[str]:
     return [
+        *_reading_guide(),
         "<footer>",
-        "<h2>What the verdicts mean</h2>",
-        *_legend(),
         f"<p>Generated and verified by derive {esc(__version__)}.</p>",
         "</footer>",
         "</main>",
@@ -232,8 +240,9 @@ def _checks_section(d: Derivation) -> list[str]:
     for check in d.checks:
         max_error = esc(check.max_error) if check.max_error is not None else "&#8212;"
         lines.append(
-            f'<tr><td class="text">{esc(check.name)}</td><td class="text">{esc(check.grid)}</td>'
-            f"<td>{max_error}</td>"
+            f'<tr><td class="text">{esc(check.name)}</td>'
+            f'<td class="text nowrap">{esc(check.grid)}</td>'
+            f'<td class="number">{max_error}</td>'
             f'<td class="text">{badge(check.outcome)}'
             f'<span class="evidence">{esc(evidence_sentence(check.outcome))}</span></td></tr>'
         )
@@ -283,6 +292,12 @@ def _plot_section(d: Derivation, svg: str) -> list[str]:
             "</figure>", "</section>"]
 
 
+def _chain_summary(d: Derivation) -> str:
+    if not d.steps:
+        return ""
+    return f"Steps of the derivative: {verdict_badge(chain_verdict(d))} &#183; "
+
+
 def render_html(d: Derivation, *, svg: str | None) -> str:
     """The full page for one derivation; ``svg`` is the plot (or None to leave it out)."""
     page_title = title(d)
@@ -290,8 +305,9 @@ def render_html(d: Derivation, *, svg: str | None) -> str:
     lines += [
         "<header>",
         f"<h1>{esc(page_title)}</h1>",
-        f'<p class="lead">Overall verdict: {verdict_badge(d.verdict)} '
-        "&#8212; a chain is as good as its weakest step.</p>",
+        f'<p class="lead">{_chain_summary(d)}Overall verdict: {verdict_badge(d.verdict)} '
+        '&#8212; the weakest verdict on this page (<a href="#reading">how to read the '
+        "verdicts</a>).</p>",
         "</header>",
         '<section aria-labelledby="function">',
         '<h2 id="function">The function</h2>',

@@ -25,7 +25,14 @@ from derive.model import (
     ValueClaim,
 )
 from derive.render.printer import derivation_latex, fence
-from derive.render.text import evidence_sentence, substitutions_in_note, verdict_label
+from derive.render.text import (
+    READING_GUIDE,
+    VERDICT_MEANINGS,
+    chain_verdict,
+    evidence_sentence,
+    substitutions_in_note,
+    verdict_label,
+)
 
 # ---------------------------------------------------------------------------
 # Characters
@@ -136,10 +143,14 @@ def latex_text(text: str) -> str:
         "%": r"\%", "#": r"\#", "_": r"\_", "^": r"\^{}", "~": r"\~{}",
         "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}", "\n": " ",
     }
+    typography = {"\u201c": "``", "\u201d": "''", "\u2018": "`", "\u2019": "'",
+                  "\u2014": "---", "\u2013": "--"}
     out = []
     for char in text:
         if char in specials:
             out.append(specials[char])
+        elif char in typography:
+            out.append(typography[char])
         elif char.isascii():
             out.append(char if char.isprintable() else " ")
         elif char in _SYMBOL_MACROS or greek_macro(char) is not None:
@@ -307,8 +318,11 @@ def render_latex(d: Derivation) -> str:
         lines.append(r"Named substitutions: "
                      + ", ".join(f"${substitution_latex(dfn)}$" for dfn in substitutions) + ".")
         lines.append("")
-    lines.append(rf"Overall verdict: \textbf{{{latex_text(d.verdict.value)}}}"
-                 " (a chain is as good as its weakest step).")
+    chain = (rf"Steps of the derivative: \textbf{{{latex_text(chain_verdict(d).value)}}}. "
+             if d.steps else "")
+    lines.append(rf"{chain}Overall verdict: \textbf{{{latex_text(d.verdict.value)}}}"
+                 " (the weakest verdict in this document; see How to read the verdicts"
+                 " at the end).")
     lines.append("")
 
     if d.steps:
@@ -354,5 +368,11 @@ def render_latex(d: Derivation) -> str:
         lines += _verification_list([(check_summary(check), check.outcome) for check in d.checks])
         lines.append("")
 
+    lines += [r"\section*{How to read the verdicts}", r"\begin{description}"]
+    lines += [rf"  \item[{latex_text(verdict.value)}] {latex_text(meaning)}."
+              for verdict, meaning in VERDICT_MEANINGS.items()]
+    lines.append(r"\end{description}")
+    for paragraph in READING_GUIDE:
+        lines += [latex_text(paragraph), ""]
     lines.append(r"\end{document}")
     return "\n".join(lines) + "\n"

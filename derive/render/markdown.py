@@ -21,7 +21,14 @@ from derive.render.latex import (
     title,
     value_parts,
 )
-from derive.render.text import evidence_sentence, outcome_verdict, verdict_label
+from derive.render.text import (
+    READING_GUIDE,
+    VERDICT_MEANINGS,
+    chain_verdict,
+    evidence_sentence,
+    outcome_verdict,
+    verdict_label,
+)
 
 #: CommonMark lets any ASCII punctuation be backslash-escaped; these could start markup.
 _MARKDOWN_SPECIALS = set("\\`*_[]<>#!|~$&")
@@ -63,8 +70,11 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 def render_markdown(d: Derivation) -> str:
     lines = [f"# {md_text(title(d))}", ""]
-    lines.append(f"Overall verdict: {badge_for_verdict(d.verdict)} "
-                 "(a chain is as good as its weakest step).")
+    chain = (f"Steps of the derivative: {badge_for_verdict(chain_verdict(d))}. "
+             if d.steps else "")
+    lines.append(f"{chain}Overall verdict: {badge_for_verdict(d.verdict)} "
+                 "(the weakest verdict in this document; see "
+                 "[How to read the verdicts](#how-to-read-the-verdicts)).")
     lines.append("")
     lines += ["## The function", ""]
     lines += _display([function_latex(d)])
@@ -118,6 +128,12 @@ def render_markdown(d: Derivation) -> str:
               md_text(evidence_sentence(check.outcome))] for check in d.checks],
         )
 
+    lines += ["## How to read the verdicts", ""]
+    lines += [f"- {_VERDICT_MARKS[verdict]} **{verdict.value}**: {md_text(meaning)}"
+              for verdict, meaning in VERDICT_MEANINGS.items()]
+    lines.append("")
+    for paragraph in READING_GUIDE:
+        lines += [md_text(paragraph), ""]
     lines.append(f"_Generated and verified by derive {md_text(__version__)}._")
     return "\n".join(lines) + "\n"
 

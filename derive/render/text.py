@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sympy as sp
 from sympy.printing.pretty.stringpict import prettyForm
 
-from derive.model import Counterexample, Definition, Derivation, Outcome, Verdict
+from derive.model import Counterexample, Definition, Derivation, Outcome, Verdict, worst
 from derive.render.printer import DerivationPrettyPrinter
 
 
@@ -71,6 +71,37 @@ def evidence_sentence(outcome: Outcome | None) -> str:
     if evidence.hint:
         sentence += f"; hint: {evidence.hint}"
     return sentence
+
+
+#: What each verdict means, shown in every page's legend.
+VERDICT_MEANINGS = {
+    Verdict.PROVED: "a symbolic proof",
+    Verdict.CHECKED: "numeric evidence only (points, precision and largest difference given)",
+    Verdict.REFUTED: "a concrete counterexample: a point where the two sides differ",
+    Verdict.UNKNOWN: "undecided, or out of time",
+    Verdict.ERROR: "the input could not be read",
+}
+
+#: "How to read the verdicts": what the methods named in the evidence mean, for every page.
+READING_GUIDE: tuple[str, ...] = (
+    "Each step is checked against the step before it, on its own.",
+    "Before two sides are compared, every named substitution (such as u) and the function's"
+    " own definition are replaced by what they stand for, and every derivative d/dx[...] is"
+    " evaluated by SymPy. So \u201cstructural: both sides are the same expression\u201d means"
+    " that after this the two sides are literally the same SymPy expression \u2014 not that"
+    " the printed forms are identical. \u201ccancel\u201d, \u201csimplify\u201d and"
+    " \u201crewrite-exp\u201d mean that the difference of the two sides reduces to 0 with"
+    " that SymPy operation. All of these are symbolic proofs.",
+    "The grid checks of the closed form compare it with numeric derivatives at many points;"
+    " numeric evidence never proves, so they are at best \u201cchecked\u201d. That is why the"
+    " overall verdict can be \u201cchecked\u201d when every step is proved.",
+    "The overall verdict is the weakest verdict on the page.",
+)
+
+
+def chain_verdict(d: Derivation) -> Verdict:
+    """The verdict of the displayed chain of steps alone (``proved`` when there is none)."""
+    return worst([outcome_verdict(step.outcome) for step in d.steps])
 
 
 # ---------------------------------------------------------------------------
