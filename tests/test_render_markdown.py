@@ -51,13 +51,16 @@ def test_title_markup_is_escaped() -> None:
 
 def test_unverified_is_unknown() -> None:
     md = render_markdown(unverified(hand_built_sigmoid()))
-    assert "**proved**" not in md and "**unknown (not verified)**" in md
+    body = md.split("## How to read the verdicts")[0]  # the legend names every verdict
+    assert "**proved**" not in body and "**unknown (not verified)**" in body
 
 
 def test_text_view_lists_steps_rules_and_verdicts() -> None:
     d = with_refuted_step(hand_built_sigmoid())
     text = render_text(d)
-    assert "(2) chain rule, u = 1 + e^{- x}: proved" in text
+    assert "(2) chain rule: proved" in text
+    assert "where u = 1 + ℯ" in text  # the note, pretty-printed from the Definition
+    assert "e^{" not in text  # no LaTeX in the terminal view
     assert "(4) algebra: refuted at x = 0.5" in text
     assert text.rstrip().endswith("Overall: refuted")
     assert text == render_text(d)

@@ -233,7 +233,9 @@ def limit_reason_latex(claim: LimitClaim) -> str:
     """``\\text{since } e^{-x} \\to \\infty,\\ ...``: the reasoning steps, which are LaTeX math."""
     if not claim.steps:
         return ""
-    return r"\text{since } " + r",\ ".join(ascii_math(step) for step in claim.steps)
+    # ``{-\infty}``: a prefix sign in MathML (latex2mathml spaces a bare minus after \to)
+    steps = (ascii_math(step).replace(r"\to -\infty", r"\to {-\infty}") for step in claim.steps)
+    return r"\text{since } " + r",\ ".join(steps)
 
 
 def value_parts(claim: ValueClaim) -> tuple[str, str]:
@@ -302,6 +304,7 @@ def render_latex(d: Derivation) -> str:
         r"\usepackage{amsmath}",
         r"\usepackage[margin=2cm]{geometry}",
         r"\allowdisplaybreaks",
+        r"\setlength{\jot}{1.5ex}",  # room between rows of stacked fractions
         rf"\title{{{latex_text(title(d))}}}",
         rf"\author{{Generated and verified by derive {latex_text(__version__)}}}",
         r"\date{}",

@@ -38,6 +38,25 @@ def numeric_entities(markup: str) -> str:
     return _NAMED_ENTITY.sub(replace, markup)
 
 
+#: Names latex2mathml makes operators on purpose: limits go under them in display math.
+_LIMIT_OPERATORS = {"lim", "liminf", "limsup", "max", "min", "sup", "inf", "det", "gcd", "Pr"}
+_WORD_OPERATOR = re.compile(r"<mo>([A-Za-z]{2,})</mo>")
+_INFINITY_OPERATOR = "<mo>&#x0221E;</mo>"
+
+
+def fix_token_elements(markup: str) -> str:
+    """Identifiers that latex2mathml marks up as operators, which browsers space as operators.
+
+    ``\\operatorname{swish}`` becomes ``<mo>swish</mo>`` (shown as "swish (x)") where
+    ``\\tanh`` gives ``<mi>tanh</mi>``; ``\\infty`` becomes ``<mo>`` and gets operator
+    spacing in ``= \\infty``.  Both are identifiers.
+    """
+    markup = _WORD_OPERATOR.sub(
+        lambda m: m.group(0) if m.group(1) in _LIMIT_OPERATORS else f"<mi>{m.group(1)}</mi>",
+        markup)
+    return markup.replace(_INFINITY_OPERATOR, "<mi>&#x0221E;</mi>")
+
+
 def prepare_latex(latex: str) -> str:
     """Work around latex2mathml's gaps: drop row spacing, use ``align*`` for ``aligned``."""
     latex = _ROW_SPACING.sub(r"\\\\", latex)
@@ -63,7 +82,8 @@ def latex_to_mathml(latex: str, *, display: str = "block") -> str:
     inside ``<mtext>`` rather than producing a broken page.
     """
     try:
-        markup = numeric_entities(convert(prepare_latex(latex), display=display))
+        markup = fix_token_elements(numeric_entities(convert(prepare_latex(latex),
+                                                             display=display)))
     except Exception:  # latex2mathml raises assorted errors on input it does not know
         markup = ""
     if not markup or not is_well_formed(markup):

@@ -167,7 +167,12 @@ class DerivationLatexPrinter(LatexPrinter):
             if tex:
                 between_numbers = bool(_between_two_numbers_p[0].search(previous)
                                        and _between_two_numbers_p[1].match(printed))
-                tex += numbers_joiner if between_numbers and separator is None else joiner
+                # two fractions side by side read as one: 1/(1+e^{-x}) \cdot e^{-x}/(1+e^{-x})
+                two_fractions = previous.startswith(r"\frac") and printed.startswith(r"\frac")
+                if separator is None and (between_numbers or two_fractions):
+                    tex += numbers_joiner if between_numbers else r" \cdot "
+                else:
+                    tex += joiner
             tex += printed
             previous = printed
         return tex

@@ -95,7 +95,7 @@ READING_GUIDE: tuple[str, ...] = (
     "The grid checks of the closed form compare it with numeric derivatives at many points;"
     " numeric evidence never proves, so they are at best \u201cchecked\u201d. That is why the"
     " overall verdict can be \u201cchecked\u201d when every step is proved.",
-    "The overall verdict is the weakest verdict on the page.",
+    "The overall verdict is the weakest verdict in the document.",
 )
 
 
@@ -164,13 +164,13 @@ def plain_math(latex: str) -> str:
         text = _LATEX_FRACTION.sub(lambda m: f"({m.group(1)})/({m.group(2)})", text)
 
     def macro(match: re.Match[str]) -> str:
-        word = match.group(1)
+        word, space = match.group(1), match.group(0)[len(match.group(1)) + 1:]
         if word in _LATEX_WORDS:
-            return _LATEX_WORDS[word]
+            return _LATEX_WORDS[word] + space
         try:
-            return unicodedata.lookup(f"GREEK SMALL LETTER {word.upper()}")
+            return unicodedata.lookup(f"GREEK SMALL LETTER {word.upper()}") + space
         except KeyError:
-            return word + (" " if match.group(0).endswith(" ") else "")
+            return word + space
 
     text = _LATEX_MACRO.sub(macro, text)
 
