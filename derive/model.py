@@ -52,6 +52,14 @@ class Counterexample:
     lhs_value: str
     rhs_value: str
 
+    def as_record(self) -> dict[str, object]:
+        """The JSON form shared by every machine-readable output."""
+        return {
+            "point": dict(sorted(self.point.items())),
+            "lhs_value": self.lhs_value,
+            "rhs_value": self.rhs_value,
+        }
+
 
 @dataclass(frozen=True)
 class Evidence:
@@ -70,6 +78,22 @@ class Evidence:
     counterexample: Counterexample | None = None
     hint: str | None = None  # e.g. "differs by a factor of -1"
     seconds: float | None = None  # not serialised into deterministic outputs
+
+    def as_record(self, *, with_counterexample: bool = True) -> dict[str, object]:
+        """The JSON form shared by every machine-readable output (never ``seconds``:
+        outputs must be byte-identical across runs)."""
+        record: dict[str, object] = {
+            "method": self.method,
+            "detail": self.detail,
+            "points": self.points,
+            "digits": self.digits,
+            "max_difference": self.max_difference,
+            "hint": self.hint,
+        }
+        if with_counterexample:
+            example = self.counterexample
+            record["counterexample"] = None if example is None else example.as_record()
+        return record
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ from derive.model import (
     ClosedFormCheck,
     Definition,
     Derivation,
-    Evidence,
     LimitClaim,
     Outcome,
     ValueClaim,
@@ -41,31 +40,10 @@ def expression_record(expr: sp.Basic) -> Json:
     return {"latex": expr_latex(expr), "sympy": sp.srepr(expr)}
 
 
-def evidence_record(evidence: Evidence | None) -> Json | None:
-    if evidence is None:
-        return None
-    counterexample = None
-    if evidence.counterexample is not None:
-        counterexample = {
-            "point": dict(sorted(evidence.counterexample.point.items())),
-            "lhs_value": evidence.counterexample.lhs_value,
-            "rhs_value": evidence.counterexample.rhs_value,
-        }
-    return {
-        "method": evidence.method,
-        "detail": evidence.detail,
-        "points": evidence.points,
-        "digits": evidence.digits,
-        "max_difference": evidence.max_difference,
-        "counterexample": counterexample,
-        "hint": evidence.hint,
-    }
-
-
 def _verdict_fields(outcome: Outcome | None) -> Json:
     return {
         "verdict": outcome_verdict(outcome).value,
-        "evidence": evidence_record(outcome.evidence if outcome is not None else None),
+        "evidence": outcome.evidence.as_record() if outcome is not None else None,
     }
 
 

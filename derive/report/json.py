@@ -8,35 +8,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from derive.model import CheckReport, Evidence, FileReport, Finding
+from derive.model import CheckReport, FileReport, Finding
 from derive.report.text import is_definition, tally
 
 SCHEMA_VERSION = 1
-
-
-def _evidence(evidence: Evidence | None) -> dict[str, Any] | None:
-    if evidence is None:
-        return None
-    # Evidence.seconds is left out on purpose: output must be byte-identical across runs.
-    return {
-        "method": evidence.method,
-        "detail": evidence.detail,
-        "points": evidence.points,
-        "digits": evidence.digits,
-        "max_difference": evidence.max_difference,
-        "hint": evidence.hint,
-    }
-
-
-def _counterexample(evidence: Evidence | None) -> dict[str, Any] | None:
-    if evidence is None or evidence.counterexample is None:
-        return None
-    example = evidence.counterexample
-    return {
-        "point": dict(example.point),
-        "lhs_value": example.lhs_value,
-        "rhs_value": example.rhs_value,
-    }
 
 
 def _claim(finding: Finding) -> dict[str, Any]:
@@ -53,8 +28,16 @@ def _claim(finding: Finding) -> dict[str, Any]:
         "label": finding.label,
         "rule_id": finding.rule_id,
         "severity": finding.severity,
-        "counterexample": _counterexample(finding.evidence),
-        "evidence": _evidence(finding.evidence),
+        "counterexample": (
+            finding.evidence.counterexample.as_record()
+            if finding.evidence is not None and finding.evidence.counterexample is not None
+            else None
+        ),
+        "evidence": (
+            finding.evidence.as_record(with_counterexample=False)
+            if finding.evidence is not None
+            else None
+        ),
     }
 
 

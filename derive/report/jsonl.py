@@ -14,30 +14,11 @@ from typing import TYPE_CHECKING, Any
 from derive.report import UNREADABLE_FILE_RULE, outcome_word, rule_id_of
 
 if TYPE_CHECKING:
-    from derive.model import CheckReport, Evidence, Finding
-
-
-def evidence_record(evidence: Evidence | None) -> dict[str, Any] | None:
-    if evidence is None:
-        return None
-    example = evidence.counterexample
-    return {
-        "method": evidence.method,
-        "detail": evidence.detail,
-        "points": evidence.points,
-        "digits": evidence.digits,
-        "max_difference": evidence.max_difference,
-        "hint": evidence.hint,
-        "counterexample": None if example is None else {
-            "point": dict(sorted(example.point.items())),
-            "lhs_value": example.lhs_value,
-            "rhs_value": example.rhs_value,
-        },
-    }
+    from derive.model import CheckReport, Finding
 
 
 def finding_record(finding: Finding) -> dict[str, Any]:
-    evidence = evidence_record(finding.evidence)
+    evidence = finding.evidence.as_record() if finding.evidence is not None else None
     return {
         "path": finding.location.path,
         "line": finding.location.line,
