@@ -190,7 +190,12 @@ class MpFunction:
     def __init__(self, expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> None:
         self.expr = expr
         self.symbols = list(symbols)
-        self._compiled: Callable[..., object] | None
+        self._compiled: Callable[..., object] | None = None
+        if expr.atoms(AppliedUndef):
+            # An undefined function's printed name would be looked up as Python code
+            # (\\operatorname{exit} -> the builtin exit): never compile it; evalf leaves
+            # it unevaluated, so it has no value.
+            return
         try:
             # safe: lambdify of a SymPy object we built, never of document text
             self._compiled = sp.lambdify(self.symbols, expr, modules="mpmath")

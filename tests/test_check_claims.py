@@ -46,7 +46,7 @@ def test_chain_gives_one_step_per_relation_at_the_right_side() -> None:
     ]
     first = report.findings[0]
     assert (first.lhs, first.rhs, first.relation) == ("(x+1)^2", "x^2 + 2x + 1", "=")
-    assert first.message.startswith("proved (")
+    assert first.message.startswith(("proved by ", "proved: "))
 
 
 def test_continued_rows_chain_from_the_previous_right_side() -> None:
@@ -256,3 +256,95 @@ def test_lint_is_a_warning_that_does_not_fail() -> None:
 def test_same_input_same_report() -> None:
     text = SIGMOID + "$$\n\\sigma(x) = \\frac{e^x}{1+e^x} = 1 - \\sigma(-x) = 2\\sigma(x)\n$$\n"
     assert check_md(text) == check_md(text)
+
+
+# ---------------------------------------------------- defects found by using derive check
+def lints(report: FileReport, rule_id: str) -> list[Finding]:
+    return [f for f in report.findings if f.verdict is None and f.rule_id == rule_id]
+
+
+def test_chain_rule_with_a_named_substitution_is_proved_in_every_step() -> None:
+    text = (
+        "Title\n=====\n\n.. math::\n\n   \\sigma(x) = \\frac{1}{1+e^{-x}}\n\n"
+        "with :math:`u = 1 + e^{-x}`:\n\n.. math::\n\n"
+        "   \\frac{d\\sigma}{dx} = \\frac{d}{du}\\left(u^{-1}\\right) \\frac{du}{dx}\n"
+        "       = -u^{-2} \\cdot (-e^{-x})\n"
+        "       = \\frac{e^{-x}}{(1+e^{-x})^2}\n"
+    )
+    report = check_text("doc.rst", text, SETTINGS)
+    assert [(line, v) for line, _, _, v in verdicts(report)] == [
+        (12, Verdict.PROVED), (13, Verdict.PROVED), (14, Verdict.PROVED),
+    ]
+
+
+def test_tanh_derivative_through_sech_and_sigma_holds_at_every_step() -> None:
+    text = SIGMOID + (
+        "$$\\frac{d}{dx}\\tanh(x) = 1 - \\tanh^2(x) = \\operatorname{sech}^2(x)"
+        " = 4\\sigma(2x)(1-\\sigma(2x))$$\n"
+    )
+    found = verdicts(check_md(text))
+    assert len(found) == 3
+    assert all(v in (Verdict.PROVED, Verdict.CHECKED) for *_, v in found)
+
+
+def test_equation_after_a_comma_is_checked_not_dropped_as_a_where_clause() -> None:
+    report = check_md("$$\\sqrt{x^2} + 1 = x + 1, \\quad \\ln(e^x) = 2x$$\n")
+    claims = [f for f in report.findings if f.verdict is not None]
+    assert [(f.lhs, f.rhs) for f in claims] == [("\\sqrt{x^2} + 1", "x + 1"), ("\\ln(e^x)", "2x")]
+    assert claims[1].verdict is Verdict.REFUTED
+
+
+def test_where_clause_that_defines_nothing_becomes_a_claim() -> None:
+    # g(x, x) is no definition (repeated parameter): checked as an equation instead
+    report = check_md("$$y = 2 g(x, x), \\quad g(x, x) = x + x$$\n")
+    claims = [f for f in report.findings if f.verdict is not None]
+    assert [(f.lhs, f.rhs) for f in claims] == [("g(x, x)", "x + x")]
+    assert claims[0].verdict is Verdict.UNKNOWN
+
+
+def test_configured_where_clause_that_defines_nothing_is_reported() -> None:
+    report = check_md("$$y = 1$$\n", definitions_latex=["h = 2 g(x, x), \\quad g(x, x) = 2x"])
+    problems = [f for f in report.findings if f.verdict is Verdict.ERROR]
+    assert len(problems) == 1 and "g(x, x)" in problems[0].message
+
+
+def test_display_math_without_a_relation_still_gets_lints_and_errors() -> None:
+    report = check_md("$$\\frac{1}{1+e^-x}$$\n\n$$\\frac{1}{1+x$$\n\n$$x^2 + 1$$\n\n"
+                      "$$\\prod_{i=1}^{n} x_i$$\n\nprose d/dx\\[...\\] in brackets\n")
+    assert [(f.location.line, f.rule_id) for f in report.findings] == [
+        (1, "DRV003"), (3, "DRV002"),
+    ]
+    assert report.findings[1].verdict is Verdict.ERROR
+
+
+def test_product_lint_only_for_a_name_never_used_as_a_variable() -> None:
+    plain = check_md("$$3x\\left(x^{2}+1\\right)^{2} = 3x^5 + 6x^3 + 3x$$\n")
+    assert lints(plain, "DRV005") == []
+    # a is used as a plain symbol later in the document: a product, no lint
+    later = check_md("$$y = a(b+1)$$\n\n$$w = a + 1$$\n")
+    assert lints(later, "DRV005") == []
+    alone = check_md("$$y = a(b+1)$$\n\n$$w = b + 1$$\n")
+    assert [f.location.column for f in lints(alone, "DRV005")] == [7]
+
+
+def test_undefined_functions_named_like_python_builtins_are_never_run() -> None:
+    undefined = check_md(
+        "$$\\operatorname{exit}(1) = 0.5$$\n\n$$\\mathrm{quit}(2) \\approx 2.5$$\n\n"
+        "$$\\operatorname{exit}(x) + 1 = \\mathrm{print}(x) - 1$$\n"
+    )
+    claims = [f for f in undefined.findings if f.verdict is not None]
+    assert len(claims) == 3 and all(f.verdict is Verdict.UNKNOWN for f in claims)
+    defined = check_md(
+        "$$\\operatorname{exit}(x) = 1$$\n\n$$\\mathrm{print}(x) = 2$$\n\n"
+        "$$\\operatorname{exit}(5) + \\mathrm{print}(7) = 3$$\n"
+    )
+    assert [f.verdict for f in defined.findings] == [None, None, Verdict.PROVED]
+
+
+def test_messages_read_well_after_the_verdict_word() -> None:
+    report = check_md(SIGMOID + "$$\\frac{d}{dx}\\sigma(x) = \\sigma(x)(1-\\sigma(x))$$\n")
+    definition, step = report.findings
+    assert definition.message == "definition of \\sigma(x)"
+    assert step.verdict is Verdict.PROVED
+    assert step.message.startswith(("proved by ", "proved: "))
+    assert "proved" not in step.message.removeprefix("proved")

@@ -72,9 +72,10 @@ def test_text_report_lines_and_summary() -> None:
     )
     assert lines[1] == "    claim: a = b"
     assert lines[2] == "    reason given: chain rule"
-    assert lines[3] == "doc.md:6:3: unknown unknown on line 6 [DRV006]"
+    # a message that starts with the verdict's word does not repeat it
+    assert lines[3] == "doc.md:6:3: unknown on line 6 [DRV006]"
     assert lines[4] == "doc.md:7:3: warning lint on line 7 [DRV003]"
-    assert lines[5] == "doc.md:8:3: error error on line 8 [DRV002]"
+    assert lines[5] == "doc.md:8:3: error on line 8 [DRV002]"
     assert lines[6].startswith("broken.tex: error cannot decode as UTF-8")
     assert lines[7] == (
         "2 files (1 unreadable), 5 claims: 1 proved, 1 checked, 1 refuted, 1 unknown, "
@@ -85,9 +86,29 @@ def test_text_report_lines_and_summary() -> None:
 
 def test_verbose_lists_proved_checked_and_definitions() -> None:
     text = format_text(_report(), color=False, verbose=True)
-    assert "doc.md:3:3: proved proved on line 3" in text
-    assert "doc.md:5:3: checked checked on line 5 [DRV008]" in text
-    assert "doc.md:2:3: definition" in text
+    assert "doc.md:3:3: proved on line 3\n" in text
+    assert "doc.md:5:3: checked on line 5 [DRV008]" in text
+    assert "doc.md:2:3: definition lint on line 2" in text
+
+
+def test_messages_never_repeat_the_verdict_word() -> None:
+    report = CheckReport(files=[FileReport("doc.md", (
+        _finding(2, None, ClaimKind.DEFINITION, message="definition of \\sigma(x)"),
+        _finding(3, Verdict.PROVED, message="proved by cancel"),
+        _finding(4, Verdict.PROVED, message="proved: identical after substituting definitions"),
+        _finding(5, Verdict.CHECKED, message="checked numerically at 32 points (30 digits)"),
+        _finding(6, Verdict.PROVED, message="provedness is not the verdict word"),
+    ))])
+    lines = format_text(report, color=False, verbose=True).splitlines()
+    assert lines[:5] == [
+        "doc.md:2:3: definition of \\sigma(x)",
+        "doc.md:3:3: proved by cancel",
+        "doc.md:4:3: proved: identical after substituting definitions",
+        "doc.md:5:3: checked numerically at 32 points (30 digits)",
+        "doc.md:6:3: proved provedness is not the verdict word",
+    ]
+    colored = format_text(report, color=True, verbose=True)
+    assert "\x1b[32mproved\x1b[0m by cancel" in colored
 
 
 def test_color_adds_ansi_only_when_asked() -> None:

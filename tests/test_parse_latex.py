@@ -130,10 +130,32 @@ def test_declared_function_is_called_even_with_space() -> None:
 
 
 def test_undeclared_name_times_parenthesis_is_a_product_with_lint() -> None:
-    parsed = parse_latex_expr("x(x+1)")
-    assert parsed.expr == x * (x + 1)
+    parsed = parse_latex_expr("a(x+1)")
+    assert parsed.expr == a * (x + 1)
     assert [issue.rule_id for issue in parsed.issues] == ["DRV005"]
     assert parsed.issues[0].offset == 0
+    assert parsed.issues[0].subject == "a"
+
+
+@pytest.mark.parametrize("text", [
+    "x(x+1)",  # x is used as a plain symbol inside the parenthesis
+    "3x\\left(x^{2}+1\\right)^{2}",
+    "x^2 + x(y+1)",
+    "\\frac{d}{dx} x(y+1)",  # the variable of differentiation
+    "\\lim_{x \\to 0} x(y+1)",
+])
+def test_a_name_used_as_a_plain_symbol_times_parenthesis_is_no_lint(text: str) -> None:
+    parsed = parse_latex_expr(text)
+    assert "DRV005" not in [issue.rule_id for issue in parsed.issues]
+    assert parsed.expr.has(x * (y + 1)) or parsed.expr.has(x * (x + 1)) \
+        or parsed.expr.has(x * (x**2 + 1) ** 2)
+
+
+def test_a_name_the_document_uses_as_a_variable_times_parenthesis_is_no_lint() -> None:
+    assert parse_latex_expr("a(b+1)").issues
+    parsed = parse_latex_expr("a(b+1)", ParseOptions(variables=frozenset({"a"})))
+    assert parsed.expr == a * (b + 1)
+    assert parsed.issues == ()
 
 
 def test_declared_function_makes_it_a_call() -> None:
@@ -202,6 +224,59 @@ def test_derivatives_stay_unevaluated(text: str, expected: sp.Expr) -> None:
     result = parse(text, SIGMA)
     assert result == expected
     assert result.has(sp.Derivative)
+
+
+u = sp.Symbol("u")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a delimited group right after d/dx is the operand; what follows multiplies
+    ("\\frac{d}{du}\\left(u^{-1}\\right) \\frac{du}{dx}",
+     sp.Derivative(1 / u, u) * sp.Derivative(sp.Function("u")(x), x)),
+    ("\\frac{d}{dx}(x+1)^2 y", y * sp.Derivative((x + 1) ** 2, x)),
+    ("\\frac{d}{dx}\\left[x^2\\right] x", x * sp.Derivative(x**2, x)),
+    ("\\frac{d}{dx}\\{x^2\\} x", x * sp.Derivative(x**2, x)),
+    ("\\frac{d^2}{dx^2}(x^3) y", y * sp.Derivative(x**3, (x, 2))),
+    ("\\frac{\\partial}{\\partial x}(x y) y", y * sp.Derivative(x * y, x)),
+    # otherwise the operator still takes the rest of the term
+    ("\\frac{d}{dx} x^2 y", sp.Derivative(x**2 * y, x)),
+    ("\\frac{d}{dx} y (x+1)", sp.Derivative(y * (x + 1), x)),
+])
+def test_derivative_of_a_delimited_group(text: str, expected: sp.Expr) -> None:
+    assert parse(text) == expected
+
+
+def test_derivative_of_a_delimited_group_is_closed_before_a_plus() -> None:
+    parsed = parse_latex_expr("\\frac{d}{dx}\\left(x^2\\right) + 1")
+    assert parsed.expr == sp.Derivative(x**2, x) + 1
+    assert parsed.issues == ()  # no DRV009: the brackets say where it ends
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("\\operatorname{sech}^2(x)", sp.sech(x) ** 2),
+    ("\\operatorname{csch}(x)", sp.csch(x)),
+    ("\\operatorname{coth}(x)", sp.coth(x)),
+    ("\\coth x", sp.coth(x)),
+    ("\\operatorname{arsinh}(x)", sp.asinh(x)),
+    ("\\operatorname{arcosh}(x)", sp.acosh(x)),
+    ("\\operatorname{artanh}(x)", sp.atanh(x)),
+    ("\\operatorname{sgn}(x)", sp.sign(x)),
+    ("\\mathrm{sech}(x)", sp.sech(x)),
+    ("\\tanh^2(x)", sp.tanh(x) ** 2),
+    ("\\tanh^2 x", sp.tanh(x) ** 2),
+])
+def test_known_function_names(text: str, expected: sp.Expr) -> None:
+    assert parse(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("f(x)!", sp.factorial(f(x))),
+    ("(x+1)!", sp.factorial(x + 1)),
+    ("(x)!^2", sp.factorial(x) ** 2),
+    ("\\sin(x)!", sp.factorial(sp.sin(x))),
+])
+def test_factorial_after_a_call_applies_to_the_call(text: str, expected: sp.Expr) -> None:
+    assert parse(text) == expected
 
 
 def test_leibniz_function_at_another_point() -> None:
@@ -423,3 +498,21 @@ def test_unclosed_bracket_is_reported_where_it_opens(text: str, opener: str) -> 
         parse(text)
     assert "never closed" in error.value.message
     assert text[error.value.offset:].startswith(opener)
+
+
+def test_conditional_function_prints_with_its_bar() -> None:
+    from derive.parse import display_name
+
+    given = parse("P(X \\mid \\theta, \\mu)")
+    assert isinstance(given, sp.core.function.AppliedUndef)
+    assert sp.sstr(given) == "P(X | theta, mu)"
+    assert sp.latex(given) == "P\\left(X \\mid \\theta, \\mu\\right)"
+    assert display_name(given.func.__name__) == "P(\u00b7|\u00b7)"
+    assert display_name("sigma") == "sigma"
+    assert sp.sstr(sp.Derivative(given, theta).doit()).startswith("Derivative(P(X | theta, mu)")
+
+
+def test_leibniz_numerator_that_is_a_defined_function_is_its_derivative() -> None:
+    assert parse("\\frac{d\\sigma}{dx}", SIGMA) == sp.Derivative(sigma(x), x)
+    # an undeclared numerator is an unknown function of the variable, never a constant
+    assert parse("\\frac{du}{dx}") == sp.Derivative(sp.Function("u")(x), x)

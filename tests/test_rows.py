@@ -250,6 +250,40 @@ def test_where_clause_after_comma_quad() -> None:
     assert value.offset == text.index("1+e^{-x}")
 
 
+@pytest.mark.parametrize("text", [
+    r"\sqrt{x^2} = x, \quad \ln(e^x) = x",
+    r"\sqrt{x^2} = x, \quad u(0) = x",
+    r"\sqrt{x^2} = x, \quad x^2 = x",
+    r"\sqrt{x^2} = x, \quad \sin(y) = x",
+])
+def test_an_equation_after_comma_quad_is_a_statement_not_a_where_clause(text: str) -> None:
+    first, second = rows_of(text)
+    assert chain(first) == [r"\sqrt{x^2}", "x"] and first.where == ()
+    assert second.relations and second.where == ()
+    assert chain(second)[1] == "x"
+    for piece in all_pieces(first) + all_pieces(second):
+        assert_piece_is_slice(block_of(text), piece)
+
+
+@pytest.mark.parametrize(("name", "where"), [
+    ("u", True), ("v_1", True), ("v_{1}", True), (r"\theta_{t}", True), ("g(x)", True),
+    ("g(x, y)", True), (r"\sigma(z)", True),
+    (r"\ln(e^x)", False), ("u(0)", False), ("xy", False), ("x^2", False), (r"\sin x", False),
+])
+def test_a_where_clause_defines_a_bare_name_or_call(name: str, where: bool) -> None:
+    rows = rows_of(f"y = 2 + 1, \\quad {name} = 3")
+    assert (len(rows) == 1 and len(rows[0].where) == 1) is where
+    if where:
+        assert rows[0].where[0][0].text == name
+
+
+def test_where_text_clause_keeps_an_equation_that_defines_nothing() -> None:
+    text = r"y = 2u \text{ where } u = x + 1, \ln(e^x) = x"
+    first, second = rows_of(text)
+    assert [(n.text, v.text) for n, v in first.where] == [("u", "x + 1")]
+    assert chain(second) == [r"\ln(e^x)", "x"]
+
+
 def test_where_text_clause_with_two_definitions() -> None:
     (row,) = rows_of(r"f = u v \text{ where } u = 1 + x, \; v = 2,")
     assert chain(row) == ["f", "u v"]

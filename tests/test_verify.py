@@ -723,3 +723,13 @@ def test_removable_singularity_is_proved_as_rational_functions() -> None:
 def test_proved_decimals_say_how_the_digits_are_certified() -> None:
     assert "strict=True certifies" in verify_decimal(sp.E, "2.718").evidence.detail
     assert "exact rational" in verify_decimal(sp.Rational(1, 8), "0.125").evidence.detail
+
+
+@pytest.mark.parametrize("name", ["exit", "quit", "print", "open", "input"])
+def test_undefined_functions_are_never_compiled_to_python(name: str) -> None:
+    from derive.numeric import MpFunction
+
+    x = sp.Symbol("x")
+    function = MpFunction(sp.Function(name)(x) + 1, [x])  # a builtin's name, never called
+    assert function({x: Fraction(1, 2)}, 30) is None
+    assert MpFunction(sp.sin(x) + 1, [x])({x: Fraction(0)}, 30) == 1

@@ -23,6 +23,7 @@ from derive.model import (
     Verdict,
     VerifySettings,
 )
+from derive.parse import display_name
 from derive.verify import verify_approx, verify_decimal, verify_equal, verify_limit
 
 DEFAULT_SETTINGS = VerifySettings()
@@ -153,17 +154,62 @@ def verify_claim(claim: Claim, settings: VerifySettings) -> Outcome:
     )
 
 
+#: How each proof method reads after "proved".
+_PROVED_BY = {
+    "cancel": "by cancel",
+    "expand": "by expand",
+    "together-expand": "by together and expand",
+    "rewrite-exp": "by rewriting in terms of exp",
+    "simplify": "by simplify",
+}
+_UP_TO_A_CONSTANT = "equal up to a constant of integration: "
+_STRUCTURAL = re.compile(r"after (.+), both sides are the same expression")
+
+
+def _proved(evidence: Evidence) -> str:
+    """``proved by cancel``; the details (definitions substituted, values) when they matter."""
+    detail = evidence.detail
+    constant = detail.startswith(_UP_TO_A_CONSTANT)
+    detail = detail.removeprefix(_UP_TO_A_CONSTANT)
+    how = _PROVED_BY.get(evidence.method)
+    head, _, caveat = detail.partition("; ")
+    if evidence.method == "structural":
+        after = _STRUCTURAL.fullmatch(head)
+        text = (f"proved: identical after {after.group(1)}" if after
+                else "proved: both sides are identical")
+    elif how is not None:
+        text = f"proved {how}"
+    else:  # evalf, limit: the detail says what was shown
+        text, caveat = f"proved: {detail}", ""
+    if caveat:
+        text += f" ({caveat})"
+    if constant:
+        text = text.replace("proved", "proved up to a constant of integration", 1)
+    return text
+
+
+def _checked(evidence: Evidence) -> str:
+    """``checked numerically at 32 points (30 digits), max difference 1e-31``."""
+    if evidence.points is None or evidence.points <= 1:
+        return f"checked numerically: {evidence.detail}"
+    difference = evidence.max_difference or "0"
+    text = (
+        f"checked numerically at {evidence.points} points ({evidence.digits} digits), "
+        f"max difference {difference}"
+    )
+    if evidence.detail.startswith(_UP_TO_A_CONSTANT):
+        text += ", up to a constant of integration"
+    return text
+
+
 def describe(outcome: Outcome, kind: ClaimKind) -> str:
-    """One human sentence about an outcome."""
+    """One human sentence about an outcome; it starts with the verdict's own word where
+    that reads well (``proved by cancel``), so reporters need not repeat the verdict."""
     evidence = outcome.evidence
     if outcome.verdict is Verdict.PROVED:
-        return f"proved ({evidence.method})"
+        return _proved(evidence)
     if outcome.verdict is Verdict.CHECKED:
-        difference = evidence.max_difference or "0"
-        return (
-            f"checked numerically at {evidence.points} points, {evidence.digits} digits, "
-            f"max difference {difference}"
-        )
+        return _checked(evidence)
     if outcome.verdict is Verdict.REFUTED:
         subject = _REFUTED_SUBJECT.get(kind, "claim")
         example = evidence.counterexample
@@ -181,7 +227,7 @@ def describe(outcome: Outcome, kind: ClaimKind) -> str:
         return text
     if outcome.verdict is Verdict.UNKNOWN:
         return f"undecided: {evidence.detail}"
-    return f"error: {evidence.detail}"
+    return f"cannot verify: {evidence.detail}"
 
 
 _INDEXED = re.compile(r"_\{?[i-n]+\}?$")
@@ -251,7 +297,8 @@ def _refutation_doubt(claim: Claim, outcome: Outcome, settings: VerifySettings) 
     if claim.kind is ClaimKind.LIMIT and any(e.atoms(AppliedUndef) for e in exprs):
         undefined = sorted({c.func.__name__ for e in exprs for c in e.atoms(AppliedUndef)})
         if not {d.name for d in claim.definitions} >= set(undefined):
-            return f"the limit involves {', '.join(undefined)}, which the document does not define"
+            shown = ", ".join(display_name(name) for name in undefined)
+            return f"the limit involves {shown}, which the document does not define"
     return _log_base_reading(claim, settings)
 
 

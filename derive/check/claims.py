@@ -37,7 +37,7 @@ from dataclasses import dataclass, replace
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from derive.check.rows import Piece, Row, split_rows
+from derive.check.rows import Piece, Relation, Row, split_rows
 from derive.model import ClaimKind, Definition, Finding, Location, MathBlock, Verdict
 from derive.parse import LatexParseError, ParseOptions, function_name, parse_latex_expr
 
@@ -54,6 +54,9 @@ _CALL = re.compile(
     r"(?P<sub>_\{?[A-Za-z0-9]+\}?)?\s*(?:\\left\s*)?\((?P<args>[^()]*)(?:\\right\s*)?\)$"
 )
 _OUT_OF_SCOPE = "out of scope"
+#: Markdown ``\\[..\\]`` is also CommonMark's escaped bracket (``d/dx\\[...\\]`` in prose):
+#: without a relation such a block may be no math at all, so it is not read.
+_ESCAPED_BRACKETS = frozenset({"markdown-brackets"})
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,7 @@ def decimal_places(number: str) -> int:
 
 
 _WORD = re.compile(r"[A-Za-z]{2,}")
+_LETTER = re.compile(r"[A-Za-z]")
 _HEAD = re.compile(r"\\[A-Za-z]+|[A-Za-z]")
 
 
@@ -168,6 +172,8 @@ class ClaimBuilder:
         self.functions: set[str] = set()
         self.opaque: set[str] = set()  # names whose definitions could not be read
         self.seen: set[str] = set()  # names used so far in the file
+        self.variables: set[str] = set()  # names used as plain symbols in the file
+        self.product_lints: list[tuple[Finding, str]] = []  # DRV005 findings and their name
         self.assumptions: list[sp.Basic] = []
         self.euler_e = True
         self.items: list[Item] = []
@@ -178,7 +184,8 @@ class ClaimBuilder:
         functions = set(self.functions)
         if extra_function:
             functions.add(extra_function)
-        return ParseOptions(functions=frozenset(functions), euler_e=self.euler_e)
+        return ParseOptions(functions=frozenset(functions), euler_e=self.euler_e,
+                            variables=self.letter_variables())
 
     def _record(self, definition: Definition) -> None:
         self.definitions[definition.name] = definition
@@ -219,7 +226,12 @@ class ClaimBuilder:
         block = MathBlock(path=self.path, text=latex, start=location, syntax="directive")
         for row in split_rows(block):
             for name_piece, body_piece in row.where:
-                self._define(block, name_piece, body_piece, force=True, report=report)
+                if self._define(block, name_piece, body_piece, force=True,
+                                report=report) is None:
+                    self.items.append(self._problem(
+                        location, f"not a definition: {name_piece.text.strip()!r} is not a "
+                        "name or a call like f(x)", None,
+                    ))
             if not row.relations or row.relations[0].op != "=":
                 self.items.append(self._problem(
                     location, f"not a definition: {latex!r} (expected name = expression)", None,
@@ -280,13 +292,17 @@ class ClaimBuilder:
         except LatexParseError as error:
             self.items.append(self._parse_failure(block, latex, offset, error, kind))
             return Side(latex, offset, None, failed=True)
+        self.variables |= parsed.variables
         ambiguities: list[str] = []
         for issue in parsed.issues:
             position = offset + min(max(issue.offset, 0), max(len(latex) - 1, 0))
-            self.items.append(Finding(
+            lint = Finding(
                 location=block.location_of(position), kind=None, verdict=None,
                 message=issue.message, lhs=latex, rule_id=issue.rule_id, severity="warning",
-            ))
+            )
+            self.items.append(lint)
+            if issue.rule_id == "DRV005":
+                self.product_lints.append((lint, issue.subject))
             if issue.rule_id == "DRV005" and _could_be_function(latex, issue.offset):
                 ambiguities.append(issue.message)
         return Side(
@@ -297,6 +313,22 @@ class ClaimBuilder:
     def _see(self, side: Side) -> None:
         if side.expr is not None:
             self.seen |= _names(side.expr)
+
+    def letter_variables(self) -> frozenset[str]:
+        """Single letters the document uses as plain variables: ``x(x^2+1)`` is then a
+        product.  A Greek name such as ``\\sigma`` may be a variable in one place and a
+        function in another, so it stays doubtful."""
+        return frozenset(
+            name for name in self.variables - self.functions if _LETTER.fullmatch(name)
+        )
+
+    def drop_clear_products(self) -> None:
+        """Drop DRV005 lints about letters the document uses as plain variables somewhere,
+        also after the lint (no doubt was raised for a single letter, see _could_be_function)."""
+        letters = self.letter_variables()
+        clear = {id(lint) for lint, name in self.product_lints if name in letters}
+        if clear:
+            self.items = [item for item in self.items if id(item) not in clear]
 
     # -- definitions ------------------------------------------------------
 
@@ -332,7 +364,7 @@ class ClaimBuilder:
         if report:
             self.items.append(Finding(
                 location=block.location_of(offset), kind=ClaimKind.DEFINITION, verdict=None,
-                message=f"definition of {name}" + (" (a function)" if params else ""),
+                message=f"definition of {latex}",
                 lhs=latex, rhs=body.latex, relation="=", severity="info",
             ))
         return body
@@ -387,9 +419,22 @@ class ClaimBuilder:
         self, block: MathBlock, row: Row, previous: Side | None, continued: bool,
     ) -> Side | None:
         for name_piece, body_piece in row.where:
-            self._define(block, name_piece, body_piece, force=True)
+            if self._define(block, name_piece, body_piece, force=True) is None:
+                # not a definable name: never drop it, check it as an equation of its own
+                equation = Row(name_piece, (Relation("=", body_piece),), row.reason,
+                               row.label, (), False)
+                self._add_row(block, equation, None, False)
         relations = list(row.relations)
         if not relations:
+            if row.lhs.text.strip() and block.syntax not in _ESCAPED_BRACKETS:
+                # display math without a relation: no claim, but lints and errors count;
+                # "out of scope" (\\prod, matrices) says nothing when nothing is claimed
+                before = len(self.items)
+                self._parse_side(block, row.lhs, None)
+                self.items[before:] = [
+                    item for item in self.items[before:]
+                    if not (isinstance(item, Finding) and item.verdict is Verdict.UNKNOWN)
+                ]
             return previous
         label = row.label or block.label
         single = len(relations) == 1 and not row.continues and not continued
@@ -540,6 +585,7 @@ def build_claims(
         builder.add_block(block)
     for directive in pending:
         _apply_directive(builder, *directive)
+    builder.drop_clear_products()
     return builder.items
 
 

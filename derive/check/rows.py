@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, replace
 
 from derive.model import MathBlock
+from derive.parse import macros
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,12 @@ _REASON_WORDS = frozenset(
 
 _WORD = re.compile(r"\\([A-Za-z]+)")
 _SPACING_ARGUMENT = re.compile(r"\s*\[\s*-?[\d.]+\s*(?:em|ex|pt|mm|cm|in|mu|bp|pc|sp)\s*\]")
-_SIMPLE_NAME = re.compile(r"^\s*\\?[A-Za-z]+(?:_\{?[\w\\]+\}?)?(?:\([^()]*\))?\s*$")
+#: A where-clause's left side: ``u``, ``v_1``, ``\\theta_{t}``, ``g(x)``, ``g(x, y)``.
+_WHERE_NAME = re.compile(
+    r"^\s*(?P<base>[A-Za-z]|\\[A-Za-z]+)(?:\s*_\s*(?:\{[\w\\ ]+\}|\w))?"
+    r"(?:\s*\((?P<args>[^()]*)\))?\s*$"
+)
+_ARGUMENT_NAME = re.compile(r"^\s*(?:[A-Za-z]|\\[A-Za-z]+)(?:\s*_\s*(?:\{\w+\}|\w))?\s*$")
 _LEADING_SPACING = re.compile(r"\\(?:[,;:!> ]|q?quad(?![A-Za-z]))")
 _WHERE_TEXT = re.compile(
     r"(?:\s|\\q?quad(?![A-Za-z])|\\[,;: ]|~)*\\(?:text|textrm|mbox)\s*\{[\s,~]*(?:"
@@ -463,11 +469,9 @@ def _split_row(work: _Work, start: int, end: int, labels: list[tuple[int, str, s
     statements = _statements(work, text, start, end, top)
     rows: list[Row] = []
     for statement in statements:
-        row = _statement_row(
+        rows += _statement_rows(
             work, statement, top, reasons if not rows else [], label if not rows else ""
         )
-        if row is not None:
-            rows.append(row)
     if not rows and (reasons or label):
         rows.append(Row(Piece("", start), (), "; ".join(r for r in reasons if r), label, (), True))
     return rows
@@ -612,20 +616,41 @@ def _defines_after_comma(
     relation = next((t for t in top if token.end <= t.start < end and _relation_op(t)), None)
     if relation is None or _relation_op(relation) != "=":
         return False
-    return bool(_SIMPLE_NAME.match(_without_spacing(text[token.end : relation.start])))
+    return _is_where_name(text[token.end : relation.start])
+
+
+def _is_name(base: str) -> bool:
+    """A letter or a Greek letter: ``\\ln`` or ``\\sqrt`` never names a definition."""
+    return not base.startswith("\\") or base[1:] in macros.GREEK_LETTERS
+
+
+def _is_where_name(text: str) -> bool:
+    """Whether ``text`` may be the defined name of a where-clause (``u``, ``g(x)``)."""
+    match = _WHERE_NAME.match(_without_spacing(text))
+    if match is None or not _is_name(match.group("base")):
+        return False
+    args = match.group("args")
+    if args is None:
+        return True
+    return all(
+        _ARGUMENT_NAME.match(arg) and _is_name(arg.strip().split("_")[0].strip())
+        for arg in args.split(",")
+    )
 
 
 def _without_spacing(text: str) -> str:
     return re.sub(r"\\(?:q?quad(?![A-Za-z])|[,;:! ])|~", " ", text)
 
 
-def _statement_row(
+def _statement_rows(
     work: _Work, statement: _Statement, top: list[_Token], reasons: list[str], label: str
-) -> Row | None:
+) -> list[Row]:
+    """The statement's row, then rows for equations in its where-clause that define nothing."""
     text = work.text()
     start, end = statement.start, statement.end
     where: list[tuple[Piece, Piece]] = []
     reasons = list(reasons)
+    equations: list[Row] = []  # "where \\ln(e^x) = x": a claim of its own, not a definition
     clause = _where_start(text, top, start, end)
     if clause is not None:
         clause_start, body_start = clause
@@ -638,9 +663,11 @@ def _statement_row(
             if (
                 relation is not None
                 and lhs is not None
-                and _SIMPLE_NAME.match(_without_spacing(lhs.text))
+                and _is_where_name(lhs.text)
             ):
                 where.append((lhs, work.piece(relation.end, part_end)))
+            elif relation is not None:
+                equations += _statement_rows(work, _Statement(part_start, part_end), top, [], "")
             else:
                 reasons.append(_plain(text[part_start:part_end]).strip(" ,."))
         work.blank(clause_start, end)
@@ -654,10 +681,10 @@ def _statement_row(
         rhs = work.piece(token.end, _side_end(text, following) if following else end)
         pieces.append(Relation(_written_op(text, token), rhs))
     if not lhs.text and not pieces and not where:
-        return None
+        return equations
     if not lhs.text:
         lhs = Piece("", relations[0].start if relations else start)
-    return Row(
+    row = Row(
         lhs=lhs,
         relations=tuple(pieces),
         reason="; ".join(r for r in reasons if r),
@@ -665,6 +692,7 @@ def _statement_row(
         where=tuple(where),
         continues=not lhs.text,
     )
+    return [row, *equations]
 
 
 def _side_end(text: str, relation: _Token) -> int:
@@ -713,7 +741,7 @@ def _where_start(text: str, top: list[_Token], start: int, end: int) -> tuple[in
             first_relation = next((t for t in following if _relation_op(t)), None)
             if first_relation is None or _relation_op(first_relation) != "=":
                 continue
-            if _SIMPLE_NAME.match(_without_spacing(text[body : first_relation.start])):
+            if _is_where_name(text[body : first_relation.start]):
                 return start + len(before) - 1, body
     return None
 

@@ -21,6 +21,7 @@ __all__ = [
     "ParseIssue",
     "ParseOptions",
     "ParsedExpr",
+    "display_name",
     "function_name",
     "parse_latex_expr",
 ]
@@ -34,6 +35,9 @@ class ParseOptions:
     #: ``e`` is Euler's number unless the document defines ``e`` otherwise.
     euler_e: bool = True
     symbols_as_constants: frozenset[str] = frozenset()  # reserved
+    #: Names the document uses as plain variables: ``x(x+1)`` is then clearly a product
+    #: and gets no DRV005 lint.
+    variables: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class ParseIssue:
     rule_id: str
     message: str
     offset: int  # into the original text
+    subject: str = ""  # the name a DRV005 lint is about
 
 
 class LatexParseError(ValueError):
@@ -64,6 +69,8 @@ class ParsedExpr:
     issues: tuple[ParseIssue, ...]
     #: Decimal literals as written, with the exact rational each became ("0.5", 1/2).
     decimals: tuple[tuple[str, sp.Rational], ...] = ()
+    #: Names used as plain symbols (not those only read as a factor before a parenthesis).
+    variables: frozenset[str] = frozenset()
 
 
 def parse_latex_expr(text: str, options: ParseOptions = ParseOptions()) -> ParsedExpr:  # noqa: B008
@@ -76,16 +83,25 @@ def parse_latex_expr(text: str, options: ParseOptions = ParseOptions()) -> Parse
     except NormalizeError as error:
         raise LatexParseError(error.message, error.offset) from None
     try:
-        raw = latex.parse_normalized(normalized, options.functions, options.euler_e)
+        raw = latex.parse_normalized(normalized, options.functions, options.euler_e,
+                                     options.variables)
     except (latex.SyntaxFailure, latex.TransformFailure) as error:
         raise LatexParseError(error.message, normalized.original_offset(error.position)) from None
     issues = [ParseIssue(lint.rule_id, lint.message, lint.offset) for lint in normalized.lints]
     issues += [
-        ParseIssue(issue.rule_id, issue.message, normalized.original_offset(issue.position))
+        ParseIssue(issue.rule_id, issue.message, normalized.original_offset(issue.position),
+                   issue.subject)
         for issue in raw.issues
     ]
     issues.sort(key=lambda issue: (issue.offset, issue.rule_id))
-    return ParsedExpr(raw.expr, tuple(issues), raw.decimals)
+    return ParsedExpr(raw.expr, tuple(issues), raw.decimals, raw.symbol_names)
+
+
+def display_name(name: str) -> str:
+    """A SymPy function name as messages show it: the conditional ``P|1`` reads ``P(·|·)``."""
+    from derive.parse import latex
+
+    return latex.display_name(name)
 
 
 _GREEK_OR_WORD = re.compile(r"\\([A-Za-z]+)")

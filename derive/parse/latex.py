@@ -19,6 +19,7 @@ from typing import Any
 import sympy as sp
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken, VisitError
+from sympy.core.function import AppliedUndef, UndefinedFunction
 
 from derive.parse import macros
 from derive.parse.normalize import Normalized
@@ -79,6 +80,7 @@ class IssueRecord:
     rule_id: str
     message: str
     position: int  # in the normalised text
+    subject: str = ""  # DRV005: the name read as a factor
 
 
 # ----------------------------------------------------------------------------------------
@@ -114,6 +116,16 @@ class Paren:
     #: ``P(a \\mid b)``: how many arguments stand before ``\\mid`` (None: no ``\\mid``).
     given: int | None = None
     given_position: int = 0
+    #: ``(x)!`` or ``f(x)!``: the factorial of the group's value (or of the call).
+    factorial: bool = False
+    #: A delimited group ``( )``, ``[ ]``, ``\\{ \\}``; False for a TeX brace group ``{ }``.
+    delimited: bool = True
+
+    def close(self, value: sp.Expr) -> sp.Expr:
+        """What stands after the closing bracket applied to ``value``: ``!`` then ``^{..}``."""
+        if self.factorial:
+            value = sp.factorial(value)
+        return _with_power(value, self.sup)
 
 
 @dataclass
@@ -230,6 +242,10 @@ class ToSympy(Transformer[Token, Any]):
         self.euler_e = euler_e
         self.issues: list[IssueRecord] = []
         self.decimals: list[tuple[str, sp.Rational]] = []
+        #: Names used as plain symbols (``x`` in ``x^2``, a variable of d/dx, lim, sum, dx).
+        self.symbol_names: set[str] = set()
+        #: DRV005 lints, kept only if their name is not used as a plain symbol anywhere.
+        self.product_lints: list[IssueRecord] = []
 
     # -- helpers --------------------------------------------------------------------------
     @staticmethod
@@ -245,6 +261,24 @@ class ToSympy(Transformer[Token, Any]):
 
     def lint(self, rule_id: str, message: str, position: int) -> None:
         self.issues.append(IssueRecord(rule_id, message, position))
+
+    def used_symbol(self, name: str) -> None:
+        self.symbol_names.add(name)
+
+    def product_lint(self, name: str, position: int) -> None:
+        """``a(b+c)`` read as a product: doubtful only if ``a`` is never a plain symbol."""
+        self.product_lints.append(IssueRecord(
+            "DRV005",
+            f"{name}(...) read as the product {name}\u00b7(...); "
+            f"if {name} is a function, define it in the document",
+            position, name,
+        ))
+
+    def all_issues(self, variables: frozenset[str]) -> tuple[IssueRecord, ...]:
+        known = self.symbol_names | variables
+        return tuple(self.issues) + tuple(
+            lint for lint in self.product_lints if lint.subject not in known
+        )
 
     # -- expression level -----------------------------------------------------------------
     def start(self, children: list[Any]) -> sp.Expr:
@@ -292,7 +326,8 @@ class ToSympy(Transformer[Token, Any]):
 
     def braced(self, children: list[Any]) -> Paren:
         # Behaves like a parenthesis: \log{\left(x\right)} (as SymPy prints) is a call.
-        return Paren((self.value(children[1]),), _at(children[0]), self.sup_of(children))
+        return Paren((self.value(children[1]),), _at(children[0]), self.sup_of(children),
+                     delimited=False)
 
     def number(self, children: list[Any]) -> Value:
         token = children[0]
@@ -374,11 +409,8 @@ class ToSympy(Transformer[Token, Any]):
                 1 for child in children[:children.index(mid)]
                 if not isinstance(child, (Token, Superscript))
             )
-        if any(token.type == "BANG" for token in tokens):
-            if len(args) != 1 or given is not None:
-                raise TransformFailure("factorial of a list", _at(opener))
-            args = (sp.factorial(args[0]),)
-        return Paren(args, _at(opener), self.sup_of(children), given, given_position)
+        factorial = any(token.type == "BANG" for token in tokens)
+        return Paren(args, _at(opener), self.sup_of(children), given, given_position, factorial)
 
     def abs(self, children: list[Any]) -> Value:
         expr = sp.Abs(self.value(children[1]))
@@ -443,6 +475,7 @@ class ToSympy(Transformer[Token, Any]):
                                             _at(opener))
         numerator = self.value(numerator_node)
         sup = self.sup_of(children)
+        self.used_symbol(variable.name)
         if isinstance(numerator, sp.Symbol) and numerator != variable:
             # dy/dx says y depends on x: an unknown function of x, never a constant.
             function = sp.Function(numerator.name)
@@ -492,6 +525,7 @@ class ToSympy(Transformer[Token, Any]):
         head = tokens[0]
         if not isinstance(variable, sp.Symbol):
             raise TransformFailure("the limit variable must be a single symbol", _at(head))
+        self.used_symbol(variable.name)
         side = next((str(token) for token in tokens if token.type == "SIDE"), None)
         direction = "+-"
         if side is not None:
@@ -517,6 +551,7 @@ class ToSympy(Transformer[Token, Any]):
         index, lower, upper = exprs
         if not isinstance(index, sp.Symbol):
             raise TransformFailure("the summation index must be a single symbol", _at(head))
+        self.used_symbol(index.name)
 
         def build(expr: sp.Expr) -> sp.Expr:
             return sp.Sum(expr, (index, lower, upper))
@@ -571,6 +606,47 @@ def _partial_of_call(item: LeibnizFunction, paren: Paren) -> sp.Expr:
     return sp.Derivative(item.function(*args), (item.variable, item.order))
 
 
+class ConditionalCall(AppliedUndef):
+    """``P(a \\mid b)``: an opaque function named ``P|1`` (1 argument before the bar).
+
+    The name keeps it distinct from the joint ``P(a, b)``; printing shows the bar again,
+    so messages read ``P(a | b)`` rather than ``P|1(a, b)``.
+    """
+
+    def _parts(self, printer: Any) -> tuple[str, list[str], list[str]]:
+        name, given = display_parts(type(self).__name__)
+        printed = [printer._print(arg) for arg in self.args]
+        return name, printed[:given], printed[given:]
+
+    def _sympystr(self, printer: Any) -> str:
+        name, before, after = self._parts(printer)
+        return f"{name}({', '.join(before)} | {', '.join(after)})"
+
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        name, before, after = self._parts(printer)
+        text = f"{name}\\left({', '.join(before)} \\mid {', '.join(after)}\\right)"
+        return text if exp is None else f"{text}^{{{exp}}}"
+
+
+def conditional_function(name: str, given: int) -> sp.FunctionClass:
+    """The opaque function of ``name(a \\mid b)`` with ``given`` arguments before the bar."""
+    return UndefinedFunction(f"{name}|{given}", bases=(ConditionalCall,))
+
+
+def display_parts(function_name: str) -> tuple[str, int]:
+    """(``P``, 1) for the conditional function ``P|1``; (name, 0) for any other name."""
+    name, bar, given = function_name.rpartition("|")
+    if bar and name and given.isdigit():
+        return name, int(given)
+    return function_name, 0
+
+
+def display_name(function_name: str) -> str:
+    """A function's name for messages: ``P|1`` (conditional) reads ``P(·|·)``."""
+    name, given = display_parts(function_name)
+    return f"{name}(\u00b7|\u00b7)" if name != function_name else name
+
+
 def _with_power(expr: sp.Expr, sup: sp.Expr | None) -> sp.Expr:
     return expr if sup is None else sp.Pow(expr, sup)
 
@@ -586,10 +662,18 @@ class RunResolver:
         while index < len(items):
             item = items[index]
             if isinstance(item, DerivativeOperator):
+                group = self.delimited_operand(items, index + 1)
+                if group is not None:
+                    # d/du (u^{-1}) du/dx: the group is the operand, what follows multiplies
+                    factors.append(sp.Derivative(group, (item.variable, item.order)))
+                    self.transformer.used_symbol(item.variable.name)
+                    index += 2
+                    continue
                 operand = self.operand(items[index + 1:], item.position, "d/dx")
                 factors.append(sp.Derivative(self.derivative_operand(operand, item.variable),
                                              (item.variable, item.order)))
                 open_operator = ("d/d" + item.variable.name, item.position)
+                self.transformer.used_symbol(item.variable.name)
                 break
             if isinstance(item, BigOperator):
                 operand = self.operand(items[index + 1:], item.position, item.label)
@@ -603,6 +687,15 @@ class RunResolver:
             expr, index = self.simple(items, index)
             factors.append(expr)
         return RunResult(sp.Mul(*factors), open_operator)
+
+    @staticmethod
+    def delimited_operand(items: Sequence[Item], index: int) -> sp.Expr | None:
+        """``\\frac{d}{dx}(x+1)^2``: the value of a bracketed group right after d/dx, if any."""
+        group = items[index] if index < len(items) else None
+        if not isinstance(group, Paren) or not group.delimited or group.given is not None \
+                or len(group.args) != 1:
+            return None
+        return group.close(group.args[0])
 
     def operand(self, rest: Sequence[Item], position: int, label: str) -> Sequence[Item]:
         if not rest:
@@ -655,6 +748,7 @@ class RunResolver:
         if not isinstance(variable, sp.Symbol) or variable_item.primes:
             raise TransformFailure("cannot read the integration variable",
                                    variable_item.position)
+        self.transformer.used_symbol(variable.name)
         integrand = self.product(items[index + 1: cursor]) if cursor > index + 1 else sp.Integer(1)
         if head.lower is None:
             integral = sp.Integral(integrand, variable)
@@ -676,10 +770,10 @@ class RunResolver:
             function_of_variable = sp.Derivative(item.function(item.variable),
                                                  (item.variable, item.order))
             if isinstance(following, Paren) and len(following.args) > 1:
-                return _with_power(_partial_of_call(item, following), following.sup), index + 2
+                return following.close(_partial_of_call(item, following)), index + 2
             if isinstance(following, Paren):
-                return _with_power(self.evaluate_at(function_of_variable, item.variable,
-                                                    following), following.sup), index + 2
+                return following.close(self.evaluate_at(function_of_variable, item.variable,
+                                                         following)), index + 2
             return _with_power(function_of_variable, item.sup), index + 1
         if isinstance(item, FuncHead):
             return self.function_head(items, index)
@@ -690,7 +784,7 @@ class RunResolver:
         if len(paren.args) != 1:
             raise TransformFailure("a parenthesised list is not a value (only a call's "
                                    "arguments may be separated by commas)", paren.position)
-        return _with_power(paren.args[0], paren.sup)
+        return paren.close(paren.args[0])
 
     def name(self, item: Name, following: Item | None, index: int) -> tuple[sp.Expr, int]:
         if isinstance(following, Paren):
@@ -702,24 +796,29 @@ class RunResolver:
             if calls:
                 return self.call(item, following), index + 2
             if item.plain and item.sup is None and isinstance(item.expr, sp.Symbol):
-                self.transformer.lint(
-                    "DRV005",
-                    f"{item.name}(...) read as the product {item.name}\u00b7(...); "
-                    f"if {item.name} is a function, define it in the document",
-                    item.position,
-                )
+                self.transformer.product_lint(item.name, item.position)
+        if isinstance(item.expr, sp.Symbol) and (
+            item.sup is not None or not isinstance(following, Paren)
+        ):
+            self.transformer.used_symbol(item.expr.name)
         if item.primes:
             raise TransformFailure(f"{item.name}{chr(39) * item.primes} needs an argument, "
                                    f"as in {item.name}'(x)", item.position)
         return _with_power(item.expr, item.sup), index + 1
 
     def call(self, item: Name, paren: Paren) -> sp.Expr:
+        known = macros.KNOWN_FUNCTIONS.get(item.name) if item.upright_word else None
+        if known is not None and not item.primes:
+            # \mathrm{sech}(x) is sech, as \operatorname{sech}(x) is
+            _no_condition(paren)
+            value = self.apply(FuncHead(item.name, known, item.position), paren.args)
+            return _with_power(paren.close(value), item.sup)
         function = sp.Function(item.name)
         if paren.given is not None:
             # P(a \\mid b) is an opaque function of its own, distinct from P(a, b)
             if item.primes:
                 _no_condition(paren)
-            function = sp.Function(f"{item.name}|{paren.given}")
+            function = conditional_function(item.name, paren.given)
         if item.primes:
             if len(paren.args) != 1:
                 raise TransformFailure("prime notation needs exactly one argument",
@@ -729,7 +828,7 @@ class RunResolver:
             value = self.evaluate_at(derivative, variable, paren)
         else:
             value = function(*paren.args)
-        return _with_power(_with_power(value, paren.sup), item.sup)
+        return _with_power(paren.close(value), item.sup)
 
     @staticmethod
     def evaluate_at(derivative: sp.Expr, variable: sp.Symbol, paren: Paren) -> sp.Expr:
@@ -750,7 +849,7 @@ class RunResolver:
             _no_condition(following)
             args, end = following.args, index + 2
             value = self.apply(head, args)
-            return _with_power(_with_power(value, following.sup), head.sup), end
+            return _with_power(following.close(value), head.sup), end
         # \sin x, \log \frac{a}{b}, \exp \bar{o}: the argument runs to the next operator head.
         end = index + 1
         while end < len(items) and not isinstance(
@@ -788,6 +887,7 @@ class RawParse:
     expr: sp.Expr
     issues: tuple[IssueRecord, ...]
     decimals: tuple[tuple[str, sp.Rational], ...]
+    symbol_names: frozenset[str] = frozenset()
 
 
 class SyntaxFailure(ValueError):
@@ -826,7 +926,7 @@ def _describe(token: Token) -> str:
 
 
 def parse_normalized(normalized: Normalized, functions: frozenset[str],
-                     euler_e: bool) -> RawParse:
+                     euler_e: bool, variables: frozenset[str] = frozenset()) -> RawParse:
     """Parse normalised text; raises SyntaxFailure/TransformFailure with normalised positions."""
     text = normalized.text
     if not text.strip():
@@ -860,4 +960,5 @@ def parse_normalized(normalized: Normalized, functions: frozenset[str],
         if isinstance(error.orig_exc, TransformFailure):
             raise error.orig_exc from None
         raise
-    return RawParse(expr, tuple(transformer.issues), tuple(transformer.decimals))
+    return RawParse(expr, transformer.all_issues(variables), tuple(transformer.decimals),
+                    frozenset(transformer.symbol_names))

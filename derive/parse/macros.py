@@ -29,6 +29,15 @@ KNOWN_FUNCTIONS: dict[str, sp.FunctionClass] = {
     "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh,
     "exp": sp.exp, "ln": sp.log, "log": sp.log,
     "max": sp.Max, "min": sp.Min,
+    # usually written \operatorname{..} (or a user macro): the same elementary functions
+    "coth": sp.coth, "sech": sp.sech, "csch": sp.csch,
+    "arccot": sp.acot, "arcsec": sp.asec, "arccsc": sp.acsc,
+    "asin": sp.asin, "acos": sp.acos, "atan": sp.atan,
+    "arsinh": sp.asinh, "arcsinh": sp.asinh, "asinh": sp.asinh,
+    "arcosh": sp.acosh, "arccosh": sp.acosh, "acosh": sp.acosh,
+    "artanh": sp.atanh, "arctanh": sp.atanh, "atanh": sp.atanh,
+    "arcoth": sp.acoth, "arccoth": sp.acoth, "acoth": sp.acoth,
+    "sgn": sp.sign, "sign": sp.sign, "erf": sp.erf, "erfc": sp.erfc,
 }
 
 #: Function macros whose word is also recognised without a backslash when followed by ``(``.

@@ -95,12 +95,20 @@ def _finding_lines(finding: Finding, color: bool) -> list[str]:
         where = f"{_BOLD}{where}{_RESET}"
     label = _label(finding)
     rule = f" [{finding.rule_id}]" if finding.rule_id else ""
-    lines = [f"{where} {_paint(label, label, color)} {finding.message}{rule}"]
+    message = finding.message
+    if message == label or message.startswith((label + " ", label + ":")):
+        # "proved by cancel", "definition of \sigma(x)": the message already starts with it
+        message = message[len(label):]
+    lines = [f"{where} {_paint(label, label, color)}{_spaced(message)}{rule}"]
     if finding.verdict is Verdict.REFUTED and (finding.lhs or finding.rhs):
         lines.append(f"    claim: {finding.lhs} {finding.relation} {finding.rhs}")
         if finding.reason:
             lines.append(f"    reason given: {finding.reason}")
     return lines
+
+
+def _spaced(message: str) -> str:
+    return message if not message or message.startswith((":", " ")) else f" {message}"
 
 
 def _file_lines(file_report: FileReport, color: bool, verbose: bool) -> list[str]:
