@@ -906,6 +906,13 @@ def _judge_decimal(true_value: _TrueValue, written: _Written, mode: str) -> Outc
         # An uncertified value is no counterexample: it might be the wrong digits.
         return _outcome(Verdict.UNKNOWN, "evalf", f"{detail}; but {source}")
     detail += f" ({source})"
+    hint = None
+    if mode == "rounded" and written.value == truncated:
+        # The commonest slip in value claims: truncating where the relation says "rounded".
+        hint = (
+            f"{written.text} is truncated; rounded it is {expected}; "
+            f"write {written.text}... for a truncated value"
+        )
     return Outcome(
         Verdict.REFUTED,
         Evidence(
@@ -913,6 +920,7 @@ def _judge_decimal(true_value: _TrueValue, written: _Written, mode: str) -> Outc
             detail=detail,
             points=1,
             digits=digits,
+            hint=hint,
             counterexample=Counterexample(
                 point={}, lhs_value=shown, rhs_value=written.text + suffix
             ),

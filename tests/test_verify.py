@@ -733,3 +733,14 @@ def test_undefined_functions_are_never_compiled_to_python(name: str) -> None:
     function = MpFunction(sp.Function(name)(x) + 1, [x])  # a builtin's name, never called
     assert function({x: Fraction(1, 2)}, 30) is None
     assert MpFunction(sp.sin(x) + 1, [x])({x: Fraction(0)}, 30) == 1
+
+
+def test_a_truncated_value_claimed_as_rounded_is_refuted_with_a_hint() -> None:
+    outcome = verify_decimal(sp.pi, "3.1415", mode="rounded")
+    assert outcome.verdict is Verdict.REFUTED
+    assert outcome.evidence.hint == (
+        "3.1415 is truncated; rounded it is 3.1416; write 3.1415... for a truncated value"
+    )
+    assert verify_decimal(sp.pi, "3.1415...", mode="prefix").verdict is Verdict.PROVED
+    # A wrong digit is no truncation: no hint.
+    assert verify_decimal(sp.pi, "3.1425", mode="rounded").evidence.hint is None
