@@ -181,8 +181,10 @@ def _run_steps(args: argparse.Namespace) -> int:
         variable = free[0]
     else:
         variable = sp.Symbol("x")
-    if variable not in expr.free_symbols:
-        raise UsageError(f"EXPR does not depend on {variable}")
+    if free and variable not in free:
+        names = ", ".join(symbol.name for symbol in free)
+        raise UsageError(f"EXPR does not depend on {variable} (its symbols: {names}); "
+                         "choose the variable with --var")
     spec = spec_from_expression(expr, variable)
     derivation = build_derivation(spec, _settings(args))
     render = {"text": render_text, "latex": render_latex, "markdown": render_markdown,

@@ -275,12 +275,41 @@ def substitution_definitions(tree: DiffRule) -> tuple[Definition, ...]:
 # ---------------------------------------------------------------------------
 
 
+def _has_sign_pair(expr: sp.Expr) -> bool:
+    """A product of two signed factors, ``(-u^{-2}) (-e^{-x})``, kept by :func:`_tidy`."""
+    return any(
+        isinstance(node, sp.Mul)
+        and sum(1 for a in node.args if not a.is_number and a.could_extract_minus_sign()) >= 2
+        for node in sp.preorder_traversal(expr)
+    )
+
+
+def _kinds(expr: sp.Expr) -> set[object]:
+    """Function types and named constants (pi, sqrt 2 ...) that ``expr`` is written with."""
+    surds = {p for p in expr.atoms(sp.Pow) if p.is_number and not p.is_Rational}
+    return {type(f) for f in expr.atoms(sp.Function)} | expr.atoms(sp.NumberSymbol) | surds
+
+
 def _simplified(expr: sp.Expr, seconds: float) -> sp.Expr:
-    try:
-        result = run_with_time_limit(sp.simplify, expr, seconds=seconds)
-    except (TimeLimitExceeded, RuntimeError):
-        return expr
-    return result if sp.count_ops(result) < sp.count_ops(expr) else expr
+    """The shortest of simplify, factor and cancel of ``expr``, or ``expr`` itself.
+
+    A form that brings in a function or constant ``expr`` does not use is rejected:
+    simplify turns e^{-x}/(1+e^{-x})^2 into 1/(4 cosh^2(x/2)) and sin x + cos x into
+    sqrt(2) sin(x + pi/4), which no textbook would write as the derivative.
+    """
+    allowed = _kinds(expr)
+    best, best_ops = expr, sp.count_ops(expr)
+    for method in (sp.simplify, sp.factor, sp.cancel):
+        try:
+            candidate = run_with_time_limit(method, expr, seconds=seconds)
+        except (TimeLimitExceeded, RuntimeError, sp.PolynomialError):
+            continue
+        if not isinstance(candidate, sp.Expr) or not _kinds(candidate) <= allowed:
+            continue
+        ops = sp.count_ops(candidate)
+        if ops < best_ops:
+            best, best_ops = candidate, ops
+    return best
 
 
 def build_derivation(spec: FunctionSpec, settings: VerifySettings = DEFAULT_SETTINGS) -> Derivation:
@@ -322,13 +351,17 @@ def _closing_steps(
     """From the substituted-back form to the raw derivative, then to the closed form."""
     raw = tree.eval()
     closing: list[DerivationStep] = []
-    if sp.srepr(shown) != sp.srepr(raw):
-        closing.append(DerivationStep(raw, "simplify"))
+    rearranged = sp.srepr(shown) != sp.srepr(raw)
     if spec.target is None:
         simpler = _simplified(raw, settings.time_limit)
+        # the raw form is shown on the way only when it is itself progress (signs cancelled)
+        if rearranged and (simpler == raw or _has_sign_pair(shown)):
+            closing.append(DerivationStep(raw, "simplify"))
         if simpler != raw:
             closing.append(DerivationStep(simpler, "simplify"))
         return closing
+    if rearranged:
+        closing.append(DerivationStep(raw, "simplify"))
     folds = []
     if not _is_self_defined(spec):
         applied = applied_function(spec, spec.variable)
@@ -346,6 +379,8 @@ def _limit_claims(spec: FunctionSpec, settings: VerifySettings) -> tuple[LimitCl
         if value is None:
             continue  # no definite limit found: nothing is claimed
         steps = limit_steps(spec.definition, x, point, value, seconds=settings.time_limit)
+        if _is_self_defined(spec) and len(steps) == 1:
+            steps = ()  # "lim tanh(x) = 1 since lim tanh(x) = 1" says nothing
         claims.append(LimitClaim(applied_function(spec, x), x, point, value, steps))
     return tuple(claims)
 
@@ -466,7 +501,8 @@ class _Precise:
             with mpmath.workdps(dps):
                 at = mpmath.mpf(point)
                 try:
-                    pair = (df(at), mpmath.diff(f, at))
+                    # a constant closed form lambdifies to a plain number
+                    pair = (mpmath.mpmathify(df(at)), mpmath.mpmathify(mpmath.diff(f, at)))
                 except (ValueError, ZeroDivisionError, TypeError, OverflowError):
                     return None
             if not all(isinstance(v, mpmath.mpf) and mpmath.isfinite(v) for v in pair):

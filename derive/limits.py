@@ -2,37 +2,67 @@
 
 The reasoning for a limit names the inner function applications that drive it
 ("e^{-x} -> oo as x -> -oo"), then the limit of the whole expression; each is a
-SymPy ``limit`` of an expression, printed with ``sympy.latex``.  Values are
+SymPy ``limit`` of an expression, printed in the derivation's LaTeX style.  A limit at
++-oo is only claimed where the function is real out there.  Values are
 computed with mpmath at the requested number of significant digits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import mpmath
 import sympy as sp
 
+# The one LaTeX style of every exported document; printing is a leaf module with no
+# dependency on the later stages.
+from derive.render.printer import derivation_latex
 from derive.timelimit import TimeLimitExceeded, run_with_time_limit
 
 #: Extra working digits so that the printed digits are correctly rounded.
 GUARD_DIGITS = 15
 
 
-def _limit(expr: sp.Expr, x: sp.Symbol, point: sp.Expr) -> sp.Expr:
-    direction = "+-" if point.is_finite else ("-" if point == sp.oo else "+")
-    return sp.limit(expr, x, point, dir=direction)
+#: Where a function must be real before a limit at +-oo is claimed: not integers, where
+#: x^x and (-1)^x happen to be real.
+_REAL_PROBES = (10.25, 100.25, 1000.25)
+
+
+def _real_towards(expr: sp.Expr, x: sp.Symbol, sign: int) -> bool:
+    """Whether ``expr`` is real and finite at a few points far out towards ``sign * oo``."""
+    for probe in _REAL_PROBES:
+        value = sp.N(expr.subs(x, sign * sp.Float(probe)), 15)
+        if not (value.is_number and value.is_extended_real and value.is_finite):
+            return False
+    return True
+
+
+def _limit(expr: sp.Expr, x: sp.Symbol, point: sp.Expr) -> sp.Expr | None:
+    if point.is_finite:
+        return sp.limit(expr, x, point, dir="+-")
+    sign = 1 if point == sp.oo else -1
+    if not _real_towards(expr, x, sign):
+        return None  # complex out there (sqrt, log, asin at -oo): nothing to claim
+    # x = +-t with t -> +oo: SymPy 1.14 gets limit(2**x, x, -oo) wrong (oo), not 2**(-t)
+    t = sp.Dummy("t", positive=True)
+    value = sp.limit(expr.subs(x, sign * t), t, sp.oo)
+    if value != sp.limit(expr, x, point, dir="-" if sign > 0 else "+"):
+        return None  # SymPy contradicts itself, so the verifier could not confirm either
+    return value
 
 
 def compute_limit(
     expr: sp.Expr, x: sp.Symbol, point: sp.Expr, *, seconds: float = 5.0
 ) -> sp.Expr | None:
-    """lim_{x -> point} expr, or None when SymPy finds no definite value in time."""
+    """lim_{x -> point} expr in the extended reals, or None when SymPy finds no definite
+    real value in time, or the function is not real-valued towards +-oo."""
     try:
         value = run_with_time_limit(_limit, expr, x, point, seconds=seconds)
     except (TimeLimitExceeded, NotImplementedError, ValueError, RuntimeError):
         return None
     if not isinstance(value, sp.Expr) or value.has(sp.AccumBounds, sp.nan, sp.zoo, sp.Limit):
+        return None
+    if value.is_extended_real is not True:
         return None
     return value
 
@@ -49,7 +79,13 @@ def _driving_terms(expr: sp.Expr, x: sp.Symbol) -> Iterator[sp.Expr]:
 
 
 def limit_steps(
-    expr: sp.Expr, x: sp.Symbol, point: sp.Expr, value: sp.Expr, *, seconds: float = 5.0
+    expr: sp.Expr,
+    x: sp.Symbol,
+    point: sp.Expr,
+    value: sp.Expr,
+    *,
+    seconds: float = 5.0,
+    latex: Callable[[sp.Basic], str] = derivation_latex,
 ) -> tuple[str, ...]:
     """LaTeX lines: the limits of the inner terms, then "so" the limit of ``expr``."""
     lines: list[str] = []
@@ -57,8 +93,8 @@ def limit_steps(
         term_value = compute_limit(term, x, point, seconds=seconds)
         if term_value is None or term == x:
             continue
-        lines.append(f"{sp.latex(sp.Limit(term, x, point))} = {sp.latex(term_value)}")
-    final = f"{sp.latex(sp.Limit(expr, x, point))} = {sp.latex(value)}"
+        lines.append(f"{latex(sp.Limit(term, x, point))} = {latex(term_value)}")
+    final = f"{latex(sp.Limit(expr, x, point))} = {latex(value)}"
     lines.append(rf"\text{{so }} {final}" if lines else final)
     return tuple(lines)
 

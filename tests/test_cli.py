@@ -119,3 +119,30 @@ def test_build_without_matplotlib_succeeds_and_says_so_once(tmp_path: Path) -> N
     assert result.stderr.count("plots skipped") == 1
     assert (tmp_path / "sigmoid.html").is_file()
     assert not (tmp_path / "sigmoid.svg").exists()
+
+
+def test_steps_of_a_constant_is_the_constant_rule() -> None:
+    result = run("steps", "5")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "constant rule" in result.stdout
+
+
+def test_steps_with_other_symbols_only_says_how_to_choose_the_variable() -> None:
+    result = run("steps", "a y^2")
+    assert result.returncode == 2
+    assert "--var" in result.stderr and "a, y" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("expr", [r"\frac{1}{", "x +", "", r"\foo{x}"])
+def test_steps_with_bad_input_is_one_located_line(expr: str) -> None:
+    result = run("steps", expr)
+    assert result.returncode == 2
+    assert result.stderr.startswith("derive steps: error: EXPR:1:")
+    assert result.stderr.count("\n") == 1 and not result.stdout
+
+
+def test_steps_of_an_unsupported_function_exits_1_and_says_so() -> None:
+    result = run("steps", r"|x|")
+    assert result.returncode == 1
+    assert "unsupported" in result.stdout and "Overall: unknown" in result.stdout

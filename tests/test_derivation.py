@@ -173,3 +173,51 @@ def test_build_is_deterministic(sigmoid: Derivation) -> None:
     assert [(s.rule, s.note) for s in again.steps] == [(s.rule, s.note) for s in sigmoid.steps]
     assert [c.max_error for c in again.checks] == [c.max_error for c in sigmoid.checks]
     assert [v.decimal for v in again.values] == [v.decimal for v in sigmoid.values]
+
+
+def _new_atoms(final: sp.Expr, expr: sp.Expr) -> set[object]:
+    """Function types and constants in ``final`` that neither ``expr`` nor its derivative has."""
+    def kinds(e: sp.Expr) -> set[object]:
+        return {type(f) for f in e.atoms(sp.Function)} | e.atoms(sp.NumberSymbol)
+    return kinds(final) - kinds(expr) - kinds(sp.diff(expr, x))
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        1 / (1 + sp.exp(-x)),  # simplify would give 1/(4 cosh^2(x/2))
+        x**2 * sp.exp(x) * sp.sin(x),  # simplify would give sqrt(2) sin(x + pi/4)
+        sp.tanh(2 * x),  # simplify would give 2/cosh^2(2x)
+    ],
+)
+def test_the_closing_simplification_introduces_no_new_functions(expr: sp.Expr) -> None:
+    derivation = build_derivation(spec_from_expression(expr, x))
+    final = derivation.steps[-1].expr
+    assert not _new_atoms(final, expr), sp.srepr(final)
+    assert sp.sqrt(2) not in final.atoms(sp.Pow)
+
+
+def test_a_rational_derivative_ends_simplified() -> None:
+    expr = (x**2 + 1) / (x - 1)
+    derivation = build_derivation(spec_from_expression(expr, x))
+    final = derivation.steps[-1].expr
+    numerator, denominator = sp.fraction(final)
+    assert sp.expand(numerator) == numerator  # x^2 - 2x - 1, collected
+    assert sp.simplify(final - sp.diff(expr, x)) == 0
+    # no step that only re-arranges the one before it
+    simplify_steps = [s for s in derivation.steps if s.rule == "simplify"]
+    assert len(simplify_steps) == 1
+
+
+@pytest.mark.parametrize("expr", [sp.Integer(5), 3 * x + 2])
+def test_constant_and_linear_derivatives_are_checked_on_the_grid(expr: sp.Expr) -> None:
+    derivation = build_derivation(spec_from_expression(expr, x))
+    for check in derivation.checks:
+        assert check.outcome.verdict in OK, (check.name, check.outcome)
+    assert derivation.verdict in OK
+
+
+def test_a_limit_is_not_given_itself_as_its_reason() -> None:
+    derivation = build_derivation(BUNDLED["tanh"])
+    for claim in derivation.limits:
+        assert all(r"\tanh(x) =" not in step for step in claim.steps), claim.steps

@@ -40,3 +40,29 @@ def test_values_with_mpmath() -> None:
 def test_exact_values_only_when_simple() -> None:
     assert simple_exact_value(SIGMOID.subs(x, 0)) == sp.Rational(1, 2)
     assert simple_exact_value(SIGMOID.subs(x, -4)) is None
+
+
+def test_a_limit_sympy_gets_wrong_is_not_claimed() -> None:
+    # SymPy 1.14 gives limit(2**x, x, -oo) == oo (it is 0) but limit(2**(-t), t, oo) == 0:
+    # when SymPy contradicts itself nothing is claimed, rather than a wrong limit.
+    assert compute_limit(2**x, x, -sp.oo) in (None, 0)
+    assert compute_limit(3**x, x, -sp.oo) in (None, 0)
+    assert compute_limit(2**x, x, sp.oo) == sp.oo
+    assert compute_limit(2 ** (-x), x, -sp.oo) in (None, sp.oo)
+
+
+def test_no_limit_is_claimed_where_the_function_is_not_real() -> None:
+    # sqrt(x), log(x), asin(x) ... are not real-valued as x -> -oo: no limit is claimed
+    for expr in (sp.sqrt(x), sp.log(x), sp.asin(x), x * sp.log(x), sp.exp(x) * sp.log(x),
+                 x**x):
+        assert compute_limit(expr, x, -sp.oo) is None, expr
+    assert compute_limit(sp.asin(x), x, sp.oo) is None
+    assert compute_limit(sp.sqrt(x), x, sp.oo) == sp.oo
+    assert compute_limit(sp.log(x), x, sp.oo) == sp.oo
+
+
+def test_limit_steps_print_in_the_derivation_style() -> None:
+    softplus = sp.log(1 + sp.exp(x))
+    steps = limit_steps(softplus, x, -sp.oo, sp.S.Zero)
+    assert r"\log{\left(" not in " ".join(steps)
+    assert steps[-1] == r"\text{so } \lim_{x \to -\infty} \log(1 + e^{x}) = 0"

@@ -47,7 +47,7 @@ def test_derivative_of_a_function_call_needs_no_brackets() -> None:
 
 def test_products_without_derivatives_print_as_sympy_does() -> None:
     for expr in (x * y, 2 * x**2, -x / y, x / (y + 1), sp.exp(-x) / inner, 3 * sp.sqrt(x)):
-        assert derivation_latex(expr) == sp.latex(expr, order="none")
+        assert derivation_latex(expr) == sp.latex(expr)
 
 
 def test_two_fractions_side_by_side_get_a_dot() -> None:
@@ -172,3 +172,30 @@ def test_named_functions_and_infinity_are_identifiers_in_mathml() -> None:
     assert "<mi>swish</mi>" in markup and "<mi>&#x0221E;</mi>" in markup
     assert "<mo>swish</mo>" not in markup
     assert "<mo>lim</mo>" in latex_to_mathml(r"\lim\limits_{x \to 0} x")  # limits stay under
+
+
+# -- 5. the order of terms ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("expr", "expected"),
+    [
+        (3 * x**4 - 2 * x**2 + 5 * x - 7, "3 x^{4} - 2 x^{2} + 5 x - 7"),
+        (x - 1, "x - 1"),
+        ((x**2 - 2 * x - 1) / (x - 1) ** 2, r"\frac{x^{2} - 2 x - 1}{(x - 1)^{2}}"),
+        (sp.log(1 + sp.exp(x)), r"\log(1 + e^{x})"),  # not a polynomial: constant first
+        (1 + sp.exp(-x), "1 + e^{- x}"),
+    ],
+)
+def test_polynomials_print_in_descending_powers(expr: sp.Expr, expected: str) -> None:
+    assert derivation_latex(expr) == expected
+
+
+def test_text_view_prints_polynomials_in_descending_powers() -> None:
+    printer = DerivationPrettyPrinter({"wrap_line": False})
+    assert printer.doprint(3 * x**4 - 2 * x**2 + 5 * x - 7).splitlines()[-1] == (
+        "3⋅x  - 2⋅x  + 5⋅x - 7")
+    # a sum of derivatives keeps the order the derivation built (the sum rule's terms)
+    built = sp.Add(sp.Derivative(x**2, x), sp.Derivative(x**4, x), evaluate=False)
+    assert printer.doprint(built).splitlines()[0].index("2") < \
+        printer.doprint(built).splitlines()[0].index("4")

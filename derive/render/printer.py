@@ -3,7 +3,7 @@
 Differences from :func:`sympy.latex`, all about display, never about the mathematics:
 
 * terms and factors are printed in the order the derivation built them (``order="none"``),
-  so ``g f' - f g'`` is not re-sorted;
+  so ``g f' - f g'`` is not re-sorted, except that polynomials read in descending powers;
 * a product with a derivative factor separates its factors with ``\\cdot`` and a derivative
   of anything but a function call brackets what it differentiates:
   ``\\frac{d}{du}\\left[\\frac{1}{u}\\right] \\cdot \\frac{d}{dx}[1 + e^{- x}]`` rather than
@@ -36,6 +36,21 @@ _INVERSE_TRIG = {"asin", "acos", "atan", "acsc", "asec", "acot",
                  "asinh", "acosh", "atanh", "acsch", "asech", "acoth"}
 
 
+def descending_powers(expr: sp.Basic) -> bool:
+    """Whether a sum is a polynomial that reads best in descending powers (3x^4 - 2x^2 - 7).
+
+    Other sums keep the order they were built in: SymPy puts constants first, which gives
+    the textbook ``1 + e^{-x}``, and the derivation's own sums (the quotient rule's
+    ``g f' - f g'``) must not be re-sorted.
+    """
+    return (
+        isinstance(expr, sp.Add)
+        and not expr.has(sp.Derivative)
+        and bool(expr.free_symbols)
+        and bool(expr.is_polynomial(*sorted(expr.free_symbols, key=str)))
+    )
+
+
 def is_tall(latex: str) -> bool:
     """Whether ``latex`` is more than one line of text high (a fraction, a big operator ...)."""
     return any(macro in latex for macro in _TALL_MACROS)
@@ -55,6 +70,11 @@ class DerivationLatexPrinter(LatexPrinter):
 
     def __init__(self, settings: dict[str, Any] | None = None) -> None:
         super().__init__({"order": "none", **(settings or {})})
+
+    def _as_ordered_terms(self, expr: sp.Expr, order: str | None = None) -> list[sp.Expr]:
+        if descending_powers(expr):
+            return list(expr.as_ordered_terms())
+        return list(super()._as_ordered_terms(expr, order=order))
 
     # -- brackets -------------------------------------------------------------------
 
@@ -201,6 +221,11 @@ class DerivationPrettyPrinter(PrettyPrinter):
 
     def __init__(self, settings: dict[str, Any] | None = None) -> None:
         super().__init__({"order": "none", "use_unicode": True, **(settings or {})})
+
+    def _as_ordered_terms(self, expr: sp.Expr, order: str | None = None) -> list[sp.Expr]:
+        if descending_powers(expr):
+            return list(expr.as_ordered_terms())
+        return list(super()._as_ordered_terms(expr, order=order))
 
     def _print_Mul(self, product: sp.Expr) -> prettyForm:
         factors = product.args if isinstance(product, sp.Mul) else ()
