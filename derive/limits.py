@@ -16,7 +16,7 @@ import sympy as sp
 
 # The one LaTeX style of every exported document; printing is a leaf module with no
 # dependency on the later stages.
-from derive.render.printer import derivation_latex
+from derive.printing import derivation_latex
 from derive.timelimit import TimeLimitExceeded, run_with_time_limit
 
 #: Extra working digits so that the printed digits are correctly rounded.

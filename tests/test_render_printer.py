@@ -10,10 +10,10 @@ import sympy as sp
 from render_fixtures import hand_built_sigmoid, sigmoid_derivation
 
 from derive.model import DerivationStep
+from derive.printing import DerivationPrettyPrinter, derivation_latex, fence, is_tall
 from derive.render import render_html, render_markdown, render_text
 from derive.render.latex import expr_latex, note_latex, reason_latex, step_equation_latex
 from derive.render.mathml import latex_to_mathml
-from derive.render.printer import DerivationPrettyPrinter, derivation_latex, fence, is_tall
 from derive.render.text import plain_math, substitutions_in_note
 
 x, u, y = sp.symbols("x u y")

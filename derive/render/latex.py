@@ -24,7 +24,7 @@ from derive.model import (
     Outcome,
     ValueClaim,
 )
-from derive.render.printer import derivation_latex, fence
+from derive.printing import derivation_latex, fence
 from derive.render.text import (
     READING_GUIDE,
     VERDICT_MEANINGS,
@@ -167,7 +167,7 @@ def latex_text(text: str) -> str:
 
 
 def expr_latex(expr: sp.Basic) -> str:
-    """``expr`` in the conventions of :class:`~derive.render.printer.DerivationLatexPrinter`."""
+    """``expr`` in the conventions of :class:`~derive.printing.DerivationLatexPrinter`."""
     return ascii_math(derivation_latex(expr))
 
 

@@ -13,7 +13,7 @@ import sympy as sp
 from sympy.printing.pretty.stringpict import prettyForm
 
 from derive.model import Counterexample, Definition, Derivation, Outcome, Verdict, worst
-from derive.render.printer import DerivationPrettyPrinter
+from derive.printing import DerivationPrettyPrinter
 
 
 def outcome_verdict(outcome: Outcome | None) -> Verdict:
