@@ -367,7 +367,7 @@ def _closing_steps(
         applied = applied_function(spec, spec.variable)
         folds.append(Fold(applied, spec.definition, f"definition of {_unicode_name(spec)}"))
     for step in rewrite_steps(raw, spec.target, folds=folds):
-        closing.append(DerivationStep(step.expr, step.rule))
+        closing.append(DerivationStep(step.expr, step.rule, note=step.note))
     return closing
 
 

@@ -17,16 +17,28 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from derive.printing import derivation_latex
+
 UE = sp.UnevaluatedExpr
 
 #: A local move: a node -> (replacement, rule phrase), or None when it does not apply.
-Move = Callable[[sp.Expr], tuple[sp.Expr, str] | None]
+@dataclass(frozen=True)
+class Reason:
+    """Why a move holds: a short phrase in words, and any math it names as LaTeX
+    (kept apart so every renderer can typeset the math as math)."""
+
+    rule: str
+    note: str = ""
+
+
+Move = Callable[[sp.Expr], tuple[sp.Expr, Reason] | None]
 
 
 @dataclass(frozen=True)
 class RewriteStep:
     expr: sp.Expr  # display form
     rule: str  # short human phrase
+    note: str = ""  # LaTeX the phrase refers to, e.g. the factor divided by
 
 
 @dataclass(frozen=True)
@@ -125,7 +137,7 @@ def _quotient(numerator: sp.Expr, denominator: sp.Expr) -> sp.Expr:
 # ---------------------------------------------------------------------------
 
 
-def split_power_of_denominator(node: sp.Expr) -> tuple[sp.Expr, str] | None:
+def split_power_of_denominator(node: sp.Expr) -> tuple[sp.Expr, Reason] | None:
     """N / D^k  ->  1/D · N/D^{k-1}"""
     parts = _fraction(node)
     if parts is None:
@@ -137,12 +149,12 @@ def split_power_of_denominator(node: sp.Expr) -> tuple[sp.Expr, str] | None:
     if not (exponent.is_Integer and exponent >= 2):
         return None
     rest = base if exponent == 2 else sp.Pow(base, exponent - 1)
-    return _product(_quotient(sp.S.One, base), _quotient(numerator, rest)), (
+    return _product(_quotient(sp.S.One, base), _quotient(numerator, rest)), Reason(
         "product of two fractions"
     )
 
 
-def add_and_subtract_constant(node: sp.Expr) -> tuple[sp.Expr, str] | None:
+def add_and_subtract_constant(node: sp.Expr) -> tuple[sp.Expr, Reason] | None:
     """N / D with D - N = c constant  ->  (D - c) / D"""
     parts = _fraction(node)
     if parts is None:
@@ -154,11 +166,13 @@ def add_and_subtract_constant(node: sp.Expr) -> tuple[sp.Expr, str] | None:
     if not (difference.is_Number and difference != 0):
         return None
     rewritten = sp.Add(denominator, -difference, evaluate=False)
-    label = f"add and subtract {sp.latex(difference)} in the numerator"
-    return _quotient(rewritten, denominator), label
+    # A number reads as text ("add and subtract 1/2"); no LaTeX inside the phrase.
+    return _quotient(rewritten, denominator), Reason(
+        f"add and subtract {difference} in the numerator"
+    )
 
 
-def split_fraction(node: sp.Expr) -> tuple[sp.Expr, str] | None:
+def split_fraction(node: sp.Expr) -> tuple[sp.Expr, Reason] | None:
     """(a + b) / D  ->  a/D + b/D, each part reduced (D/D = 1)"""
     parts = _fraction(node)
     if parts is None:
@@ -167,10 +181,10 @@ def split_fraction(node: sp.Expr) -> tuple[sp.Expr, str] | None:
     if not isinstance(numerator, sp.Add):
         return None
     pieces = [evaluated(term) / denominator for term in numerator.args]
-    return sp.Add(*pieces), "split the fraction"
+    return sp.Add(*pieces), Reason("split the fraction")
 
 
-def divide_by_numerator(node: sp.Expr) -> tuple[sp.Expr, str] | None:
+def divide_by_numerator(node: sp.Expr) -> tuple[sp.Expr, Reason] | None:
     """N / (a + b) with N a single non-constant factor  ->  1 / (a/N + b/N)"""
     parts = _fraction(node)
     if parts is None:
@@ -181,8 +195,9 @@ def divide_by_numerator(node: sp.Expr) -> tuple[sp.Expr, str] | None:
     if not isinstance(denominator, sp.Add):
         return None
     reduced = sp.Add(*(sp.expand(term / numerator) for term in denominator.args))
-    label = f"divide numerator and denominator by {sp.latex(numerator)}"
-    return _quotient(sp.S.One, reduced), label
+    return _quotient(sp.S.One, reduced), Reason(
+        "divide numerator and denominator by the same factor", derivation_latex(numerator)
+    )
 
 
 LOCAL_MOVES: tuple[Move, ...] = (
@@ -205,18 +220,18 @@ def fold_definition(expr: sp.Expr, fold: Fold) -> sp.Expr | None:
 # ---------------------------------------------------------------------------
 
 
-def _successors(expr: sp.Expr, folds: Sequence[Fold]) -> Iterator[tuple[sp.Expr, str]]:
+def _successors(expr: sp.Expr, folds: Sequence[Fold]) -> Iterator[tuple[sp.Expr, Reason]]:
     for fold in folds:
         folded = fold_definition(expr, fold)
         if folded is not None:
-            yield folded, fold.label
+            yield folded, Reason(fold.label)
     for path in _positions(expr):
         node = _at(expr, path)
         for move in LOCAL_MOVES:
             result = move(node)
             if result is not None:
-                new_node, label = result
-                yield _replace_at(expr, path, new_node), label
+                new_node, reason = result
+                yield _replace_at(expr, path, new_node), reason
 
 
 def rewrite_to_target(
@@ -241,12 +256,12 @@ def rewrite_to_target(
         expr, path = queue.popleft()
         if len(path) >= max_depth:
             continue
-        for new_expr, label in _successors(expr, folds):
+        for new_expr, reason in _successors(expr, folds):
             key = sp.srepr(new_expr)
             if key in seen:
                 continue
             seen.add(key)
-            steps = (*path, RewriteStep(new_expr, label))
+            steps = (*path, RewriteStep(new_expr, reason.rule, reason.note))
             if evaluated(new_expr) == goal:
                 return list(steps)
             queue.append((new_expr, steps))
@@ -267,5 +282,5 @@ def rewrite_steps(
     if found is None:
         return [RewriteStep(target, "algebra")]
     if found:
-        found[-1] = RewriteStep(target, found[-1].rule)
+        found[-1] = RewriteStep(target, found[-1].rule, found[-1].note)
     return found

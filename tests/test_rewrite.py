@@ -6,6 +6,7 @@ import sympy as sp
 
 from derive.rewrite import (
     Fold,
+    Reason,
     add_and_subtract_constant,
     divide_by_numerator,
     evaluated,
@@ -30,7 +31,7 @@ def test_split_power_of_denominator() -> None:
     result = split_power_of_denominator(sp.exp(-x) / D**2)
     assert result is not None
     expr, label = result
-    assert label == "product of two fractions"
+    assert label == Reason("product of two fractions")
     assert same_value(expr, sp.exp(-x) / D**2)
     assert sp.latex(expr) == r"\frac{1}{1 + e^{- x}} \frac{e^{- x}}{1 + e^{- x}}"
     assert split_power_of_denominator(sp.exp(-x) / D) is None
@@ -40,12 +41,12 @@ def test_add_and_subtract_constant_in_numerator() -> None:
     result = add_and_subtract_constant(sp.exp(-x) / D)
     assert result is not None
     expr, label = result
-    assert label == "add and subtract 1 in the numerator"
+    assert label == Reason("add and subtract 1 in the numerator")
     assert same_value(expr, sp.exp(-x) / D)
     assert r"\left(1 + e^{- x}\right) - 1" in sp.latex(expr)
     # x/(x + 3): add and subtract 3
     other = add_and_subtract_constant(x / (x + 3))
-    assert other is not None and other[1] == "add and subtract 3 in the numerator"
+    assert other is not None and other[1] == Reason("add and subtract 3 in the numerator")
     assert add_and_subtract_constant(x / (x**2 + 1)) is None
 
 
@@ -54,7 +55,7 @@ def test_split_fraction() -> None:
     result = split_fraction(sp.Mul(numerator, sp.Pow(D, -1), evaluate=False))
     assert result is not None
     expr, label = result
-    assert label == "split the fraction"
+    assert label == Reason("split the fraction")
     assert expr == 1 - 1 / D
 
 
@@ -63,7 +64,8 @@ def test_divide_by_numerator() -> None:
     assert result is not None
     expr, label = result
     assert evaluated(expr) == 1 / (1 + sp.exp(-x))
-    assert label == r"divide numerator and denominator by e^{x}"
+    # The factor is math, kept apart from the words so renderers typeset it as math.
+    assert label == Reason("divide numerator and denominator by the same factor", "e^{x}")
 
 
 def test_fold_definition_replaces_the_body() -> None:
