@@ -25,7 +25,7 @@ import random
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import (
     ROUND_DOWN,
     ROUND_HALF_EVEN,
@@ -788,7 +788,12 @@ def verify_decimal(
     if parsed.ellipsis and mode != "prefix":
         mode = "prefix"
     if mode == "exact":
-        return verify_equal(expr, parsed.as_rational(), definitions=definitions, settings=settings)
+        outcome = verify_equal(
+            expr, parsed.as_rational(), definitions=definitions, settings=settings
+        )
+        if outcome.verdict is Verdict.REFUTED:
+            return _rounded_hint(outcome, expr, parsed, definitions, settings)
+        return outcome
     budget = _Budget.start(settings)
     try:
         value = _evaluate(substitute_definitions(expr, definitions), budget)
@@ -810,6 +815,20 @@ def verify_decimal(
     if true_value is None:
         return _outcome(Verdict.UNKNOWN, "evalf", "the value is not a finite real number")
     return _judge_decimal(true_value, parsed, mode)
+
+
+def _rounded_hint(outcome: Outcome, expr: sp.Expr, written: _Written,
+                  definitions: Sequence[Definition], settings: VerifySettings) -> Outcome:
+    """``\\sigma(-4) = 0.018``: not the exact value, but the rounded one; say so."""
+    rounded = verify_decimal(expr, written.text, mode="rounded", definitions=definitions,
+                             settings=settings)
+    if rounded.verdict is not Verdict.PROVED or outcome.evidence is None:
+        return outcome
+    hint = (
+        f"{written.text} is the value rounded to {max(-written.exponent, 0)} decimals, but "
+        f"'=' claims it exactly; write \\approx {written.text} for a rounded value"
+    )
+    return replace(outcome, evidence=replace(outcome.evidence, hint=hint))
 
 
 def _decimal_timeout(budget: _Budget) -> Outcome:

@@ -36,6 +36,27 @@ REFUTED = {
         (32, 8, ClaimKind.CONSTANT),
         (38, 23, ClaimKind.VALUE),
     ],
+    "bad/ml_typos.md": [
+        (7, 59, ClaimKind.IDENTITY),  # 1/1+e^{-x} is 1 + e^{-x}, not the sigmoid
+        (12, 6, ClaimKind.STEP),  # sign error ...
+        (13, 6, ClaimKind.STEP),  # ... and the step back to the right expression
+        (14, 6, ClaimKind.STEP),  # dropped square
+        (20, 14, ClaimKind.CONSTANT),  # e = 2.781828
+        (20, 44, ClaimKind.VALUE),  # sigma(4) ~ 0.9821 (it is 0.98201...)
+        (20, 70, ClaimKind.VALUE),  # sigma(-4) = 0.018 claimed exactly
+        (23, 24, ClaimKind.IDENTITY),  # sign error in tanh'
+    ],
+    "bad/paper_typos.tex": [
+        (12, 6, ClaimKind.STEP),  # 1+sigma for 1-sigma, with \newcommand macros
+        (14, 24, ClaimKind.IDENTITY),  # after \intertext
+        (20, 6, ClaimKind.STEP),  # dropped inner factor 2 in a split
+    ],
+    "bad/activations_typos.rst": [
+        (11, 28, ClaimKind.IDENTITY),  # dropped square
+        (15, 34, ClaimKind.VALUE),  # :math: role, wrongly rounded
+        (22, 33, ClaimKind.STEP),  # :nowrap: align*
+        (27, 44, ClaimKind.LIMIT),
+    ],
     "bad/mixed.md": [
         (12, 13, ClaimKind.VALUE),  # \[ \]
         (19, 4, ClaimKind.STEP),  # bare align environment
@@ -48,6 +69,7 @@ UNBRACED = {
     "bad/mistakes.md": (38, 13, 15),
     "bad/mistakes.tex": (31, 15, 17),
     "bad/mistakes.rst": (44, 16, 18),
+    "bad/ml_typos.md": (18, 44, 46),
 }
 
 

@@ -323,7 +323,7 @@ def test_sums() -> None:
         ("\\prod_{i=1}^n x_i", "out of scope: products"),
         ("\\det(A)", "out of scope: determinants"),
         ("1 + x + \\dots", "out of scope: ellipses"),
-        ("\\begin{bmatrix} a \\end{bmatrix}", "out of scope: environments"),
+        ("\\begin{bmatrix} a \\end{bmatrix}", "out of scope: matrices"),
     ],
 )
 def test_out_of_scope_is_an_error_not_a_drop(text: str, reason: str) -> None:

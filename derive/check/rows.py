@@ -100,7 +100,9 @@ _REASON_WORDS = frozenset(
      "substituting", "multiply", "multiplying", "divide", "dividing", "add", "adding",
      "subtract", "subtracting", "factor", "factoring", "simplify", "simplifying", "rearrange",
      "rearranging", "expand", "expanding", "cancel", "cancelling", "note", "see", "recall",
-     "l'hôpital", "l'hopital", "rule"}
+     "l'hôpital", "l'hopital", "rule",
+     # conditions: "\quad\text{for } x > 0" qualifies the claim, it is not math to parse
+     "for", "if", "when", "whenever", "provided", "assuming", "near", "unless"}
 )  # fmt: skip
 
 _WORD = re.compile(r"\\([A-Za-z]+)")
@@ -395,6 +397,9 @@ def _row_spans(work: _Work) -> list[tuple[int, int]]:
             if spacing:
                 end = spacing.end()
             breaks.append((token.start, end))
+        elif token.kind == "word" and token.name in ("intertext", "shortintertext"):
+            # amsmath prose between rows ("and therefore"): it also ends the row before it
+            breaks.append((token.start, _brace_group_end(text, token.end) or token.end))
     depth_at = {token.start: token.braces for token in tokens}
     for blank in _BLANK_LINE.finditer(text):
         if _depth_before(depth_at, blank.start()) == 0:

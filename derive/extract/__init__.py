@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from derive.extract.directives import Directive, FoundDirective, attach_directives
 from derive.extract.latex import Region, SourceMap, scan_latex
+from derive.extract.macros import expand_regions, find_definitions
 from derive.extract.markdown import scan_markdown
 from derive.extract.rst import scan_rst
 from derive.model import Location, MathBlock
@@ -59,6 +60,10 @@ def _scan(path: str, text: str) -> tuple[tuple[Region, ...], tuple[FoundDirectiv
 def _scan_syntax(syntax: str, text: str) -> tuple[tuple[Region, ...], tuple[FoundDirective, ...]]:
     """Cached: checking a file asks for its directives and then its blocks (same text)."""
     regions, directives = _SCANNERS[syntax](text)
+    if syntax != "latex":  # a .tex file's preamble is read by scan_latex itself
+        # MathJax/KaTeX documents define macros inside math: $$\newcommand{\sig}{\sigma}$$
+        definitions = find_definitions("\n".join(region.text for region in regions))
+        regions = expand_regions(regions, definitions)
     return tuple(regions), tuple(directives)
 
 

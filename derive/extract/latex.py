@@ -302,4 +302,6 @@ def scan_latex(text: str) -> tuple[list[Region], list[FoundDirective]]:
         markdown=False,
         start=document.end() if document else 0,
     )
-    return regions, directives
+    from derive.extract.macros import expand_regions, find_definitions  # imports this module
+
+    return expand_regions(regions, find_definitions(masked)), directives

@@ -26,6 +26,9 @@ _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,}|:{3,})[ \t]*(?P<i
 _OPTION = re.compile(r"^[ \t]*:(?P<key>[\w-]+):[ \t]*(?P<value>[^\n]*)$")
 _YAML_LABEL = re.compile(r"^[ \t]*label[ \t]*:[ \t]*(?P<value>[^\n]*)$")
 _LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])(?:[ \t]|$)")
+#: Python-Markdown/MkDocs admonitions and details (``!!! note``, ``???+ tip``): their body is
+#: indented by four spaces and is Markdown, not code.
+_ADMONITION = re.compile(r"^[ \t]*(?:!!!|\?\?\?\+?)[ \t]*[\w-]+")
 _COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
 _MYST_COMMENT = re.compile(r"^[ \t]*%(?P<body>[ \t]*derive[ \t]*:[^\n]*)$", re.MULTILINE)
 _BACKTICKS = re.compile(r"`+")
@@ -133,7 +136,8 @@ def _mask_blocks(text: str, chars: list[str]) -> list[Region]:
                     lines[index - 1].blank
                     and (
                         last_content is None
-                        or (last_content.indent < 2 and not _LIST_ITEM.match(last_content.text))
+                        or (last_content.indent < 2 and not _LIST_ITEM.match(last_content.text)
+                            and not _ADMONITION.match(last_content.text))
                     )
                 )
             )

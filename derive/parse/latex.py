@@ -135,6 +135,7 @@ class FuncHead:
     position: int
     log_base: sp.Expr | None = None
     sup: sp.Expr | None = None
+    primes: int = 0  # \tanh'(x): the derivative of the function, evaluated at the argument
 
 
 @dataclass
@@ -233,6 +234,10 @@ def _tokens(children: Sequence[Any]) -> list[Token]:
     return [child for child in children if isinstance(child, Token)]
 
 
+#: A slash division whose denominator is one number, letter or macro, right before an operator.
+_SLASH_DENOMINATOR = re.compile(r"/\s*(\d+(?:\.\d+)?|[A-Za-z]|\\[A-Za-z]+)$")
+
+
 class ToSympy(Transformer[Token, Any]):
     """Builds SymPy objects bottom-up; collects lints; raises TransformFailure."""
 
@@ -246,6 +251,8 @@ class ToSympy(Transformer[Token, Any]):
         self.symbol_names: set[str] = set()
         #: DRV005 lints, kept only if their name is not used as a plain symbol anywhere.
         self.product_lints: list[IssueRecord] = []
+        #: The normalised text being transformed (for lints that look at spacing).
+        self.text = ""
 
     # -- helpers --------------------------------------------------------------------------
     @staticmethod
@@ -267,10 +274,11 @@ class ToSympy(Transformer[Token, Any]):
 
     def product_lint(self, name: str, position: int) -> None:
         """``a(b+c)`` read as a product: doubtful only if ``a`` is never a plain symbol."""
+        written = f"\\{name}" if name in macros.GREEK_LETTERS else name
         self.product_lints.append(IssueRecord(
             "DRV005",
-            f"{name}(...) read as the product {name}\u00b7(...); "
-            f"if {name} is a function, define it in the document",
+            f"{written}(...) read as the product {written}\u00b7(...); "
+            f"if {written} is a function, define it in the document",
             position, name,
         ))
 
@@ -286,11 +294,32 @@ class ToSympy(Transformer[Token, Any]):
 
     def add(self, children: list[Any]) -> sp.Expr:
         self.check_open_operator(children[0], children[1])
+        self.check_slash_denominator(children[1])
         return sp.Add(self.value(children[0]), self.value(children[2]))
 
     def sub(self, children: list[Any]) -> sp.Expr:
         self.check_open_operator(children[0], children[1])
+        self.check_slash_denominator(children[1])
         return sp.Add(self.value(children[0]), -self.value(children[2]))
+
+    def check_slash_denominator(self, operator: Token) -> None:
+        """``1/1+e^{-x}``: written tight, the author most likely meant 1/(1+e^{-x})."""
+        position = _at(operator)
+        text = self.text
+        if not 0 < position < len(text) - 1 or text[position - 1].isspace() \
+                or text[position + 1].isspace():
+            return
+        slash = _SLASH_DENOMINATOR.search(text, 0, position)
+        if slash is None:
+            return
+        denominator = slash.group(1)
+        self.lint(
+            "DRV009",
+            f"/{denominator}{operator}: '/' binds tighter than '{operator}', so this reads as "
+            f"(.../{denominator}) {operator} ...; write \\frac{{..}}{{..}} or parentheses "
+            "if the denominator goes on",
+            _at(operator),
+        )
 
     def check_open_operator(self, left: Any, operator: Token) -> None:
         if isinstance(left, RunResult) and left.open_operator is not None:
@@ -462,7 +491,8 @@ class ToSympy(Transformer[Token, Any]):
                 f"write \\arc{word} or ({text} x)^{{{sp.latex(sup)}}}",
                 _at(head),
             )
-        return FuncHead(word, func, _at(head), log_base, sup)
+        primes = sum(len(token) for token in _tokens(children) if token.type == "PRIME")
+        return FuncHead(word, func, _at(head), log_base, sup, primes)
 
     def derivop(self, children: list[Any]) -> DerivativeOperator:
         token = children[0]
@@ -787,6 +817,13 @@ class RunResolver:
         return paren.close(paren.args[0])
 
     def name(self, item: Name, following: Item | None, index: int) -> tuple[sp.Expr, int]:
+        if isinstance(following, Paren) and item.name in macros.ASYMPTOTIC_NAMES \
+                and item.sup is None and item.primes == 0 \
+                and item.name not in self.transformer.functions:
+            # a Taylor remainder: read as a product O*(x^5) it would refute a correct expansion
+            raise TransformFailure(
+                f"out of scope: asymptotic notation ({item.name}(...))", item.position
+            )
         if isinstance(following, Paren):
             calls = item.primes > 0 or (
                 item.sup is None
@@ -802,8 +839,9 @@ class RunResolver:
         ):
             self.transformer.used_symbol(item.expr.name)
         if item.primes:
-            raise TransformFailure(f"{item.name}{chr(39) * item.primes} needs an argument, "
-                                   f"as in {item.name}'(x)", item.position)
+            written = f"\\{item.name}" if item.name in macros.GREEK_LETTERS else item.name
+            raise TransformFailure(f"{written}{chr(39) * item.primes} needs an argument, "
+                                   f"as in {written}'(x)", item.position)
         return _with_power(item.expr, item.sup), index + 1
 
     def call(self, item: Name, paren: Paren) -> sp.Expr:
@@ -845,6 +883,15 @@ class RunResolver:
         head = items[index]
         assert isinstance(head, FuncHead)
         following = items[index + 1] if index + 1 < len(items) else None
+        if head.primes:
+            if not isinstance(following, Paren):
+                raise TransformFailure(f"\\{head.name}{chr(39) * head.primes} needs a "
+                                       f"parenthesised argument, as in \\{head.name}'(x)",
+                                       head.position)
+            variable = sp.Dummy("t", dummy_index=0)
+            derivative = sp.Derivative(self.apply(head, (variable,)), (variable, head.primes))
+            value = self.evaluate_at(derivative, variable, following)
+            return _with_power(following.close(value), head.sup), index + 2
         if isinstance(following, Paren):
             _no_condition(following)
             args, end = following.args, index + 2
@@ -954,6 +1001,7 @@ def parse_normalized(normalized: Normalized, functions: frozenset[str],
     except UnexpectedEOF:
         raise SyntaxFailure("expression ends too early", len(text)) from None
     transformer = ToSympy(functions, euler_e)
+    transformer.text = text
     try:
         expr = transformer.transform(tree)
     except VisitError as error:

@@ -48,6 +48,10 @@ BARE_WORD_FUNCTIONS: tuple[str, ...] = (
 #: Single letters read as calls when followed by a parenthesis (besides declared functions).
 DEFAULT_FUNCTION_LETTERS: frozenset[str] = frozenset({"f", "g", "h"})
 
+#: Names of Landau symbols: ``O(x^3)`` / ``o(h)`` is asymptotic notation, never a product or a
+#: function we could evaluate (unless the document defines the name itself).
+ASYMPTOTIC_NAMES: frozenset[str] = frozenset({"O", "o", "\\mathcal{O}", "\\mathcal{o}"})
+
 #: Accents and font macros that make a new, distinct symbol name (``\hat{y}``, ``\mathbf{v}``).
 DECORATORS: tuple[str, ...] = (
     "mathbf", "boldsymbol", "bm", "hat", "widehat", "bar", "overline", "tilde", "widetilde",

@@ -163,6 +163,7 @@ class _Normalizer:
         if char in "^_":
             return self.script(position)
         if char == "|":
+            self.reject_evaluation_bar(position, position + 1)
             self.absolute_bar(position)
             return position + 1
         if char == "&":
@@ -216,6 +217,12 @@ class _Normalizer:
             return end
         if name in macros.TEXT_MACROS:
             return self.text_note(name, end, position)
+        if name in ("begin", "end"):
+            environment = _ENVIRONMENT_NAME.match(source, end)
+            if environment is not None:
+                raise NormalizeError(
+                    f"out of scope: {_environment_kind(environment.group(1))}", position
+                )
         if name in macros.OUT_OF_SCOPE:
             raise NormalizeError(f"out of scope: {macros.OUT_OF_SCOPE[name]}", position)
         if name not in macros.KNOWN_MACROS:
@@ -242,6 +249,7 @@ class _Normalizer:
             self.emit(" ", position)
             return after + 1
         if after < self.end and source[after] == "|":
+            self.reject_evaluation_bar(after, after + 1)
             self.emit("\\lvert " if name == "left" else "\\rvert ", after)
             if name == "left":
                 self.abs_depth += 1
@@ -258,6 +266,11 @@ class _Normalizer:
         if after >= self.end or source[after] != "{":
             raise NormalizeError(f"\\{name} needs a braced argument", position)
         after = group_end(source, after)
+        word = source[_skip_spaces(source, end) + 1 : after - 1].strip()
+        if _FUNCTION_WORD.fullmatch(word) and source[_skip_spaces(source, after):].startswith("("):
+            # \text{softplus}(x): an operator name written with \text, as \operatorname{..}
+            self.emit(f"\\operatorname{{{word}}}", position)
+            return after
         rest = after
         while True:
             rest = _TRAILING_FILLER.match(source, rest).end()  # type: ignore[union-attr]
@@ -344,6 +357,12 @@ class _Normalizer:
         match = re.search(r"(\\[A-Za-z]+|[A-Za-z0-9)}\]])$", prefix)
         return match.group(1) if match else ""
 
+    def reject_evaluation_bar(self, bar: int, after: int) -> None:
+        """``\\left.\\frac{d}{dx}f\\right|_{x=0}``: a bar with a subscript evaluates at a point."""
+        following = _skip_spaces(self.source, after)
+        if following < self.end and self.source[following] == "_":
+            raise NormalizeError("out of scope: evaluation bars (|_{x=a})", bar)
+
     def absolute_bar(self, position: int) -> None:
         previous = self.last_output()
         opens = (
@@ -361,6 +380,19 @@ class _Normalizer:
 
     def lint(self, rule_id: str, message: str, offset: int) -> None:
         self.lints.append(Lint(rule_id, message, offset))
+
+
+_FUNCTION_WORD = re.compile(r"[A-Za-z]{2,}")
+_ENVIRONMENT_NAME = re.compile(r"\s*\{\s*([A-Za-z*]+)\s*\}")
+
+
+def _environment_kind(name: str) -> str:
+    """What an environment inside an expression stands for, for the out-of-scope message."""
+    if name.rstrip("*") in ("cases", "dcases", "rcases"):
+        return f"piecewise definitions (\\begin{{{name}}})"
+    if name.rstrip("*").endswith("matrix") or name in ("array", "smallmatrix"):
+        return f"matrices (\\begin{{{name}}})"
+    return f"the {name} environment inside an expression (\\begin{{{name}}})"
 
 
 def _paren_end(text: str, start: int) -> int:

@@ -1,0 +1,273 @@
+"""The document's own macros: ``\\newcommand{\\sig}{\\sigma}`` is expanded in its math.
+
+Researchers write ``\\newcommand{\\dd}[1]{\\frac{d}{d#1}}`` or
+``\\DeclareMathOperator{\\softplus}{softplus}`` in the preamble (and MathJax users in a
+``$$ ... $$`` block).  Expanding them is plain text substitution done here, before the
+expression parser sees the math, so the parser's table of known macros stays ours.
+
+Every character of an expansion keeps a source offset: a macro's body maps to the
+invocation's backslash, an argument's characters keep their own offsets, so a mistake
+inside ``\\dd{x}`` is still reported where it was written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from derive.extract.latex import Region, is_escaped
+
+#: Expansion passes (macros using macros) and output size before we give up and leave the
+#: rest unexpanded: ``\\newcommand{\\a}{\\a\\a}`` must not hang or eat memory.
+MAX_PASSES = 16
+MAX_LENGTH = 20_000
+
+_DEFINER = re.compile(
+    r"\\(?:(?P<new>(?:re)?newcommand|providecommand)\*?"
+    r"|(?P<operator>DeclareMathOperator)(?P<star>\*?)"
+    r"|(?P<def>def))(?![A-Za-z])"
+)
+_NAME = re.compile(r"\s*(?:\{\s*(\\[A-Za-z]+)\s*\}|(\\[A-Za-z]+))")
+_ARITY = re.compile(r"\s*\[\s*([1-9])\s*\]")
+_COMMAND = re.compile(r"\\([A-Za-z]+)")
+
+
+@dataclass(frozen=True)
+class MacroDefinition:
+    """``\\newcommand{\\name}[arity][default]{body}``; ``default`` makes ``#1`` optional."""
+
+    name: str  # without the backslash
+    arity: int
+    body: str
+    default: str | None = None
+
+
+def _group(text: str, start: int) -> tuple[str, int] | None:
+    """(content, end) of the brace group at ``start`` (after spaces), else None."""
+    index = start
+    while index < len(text) and text[index] in " \t\n":
+        index += 1
+    if index >= len(text) or text[index] != "{":
+        return None
+    depth = 0
+    for position in range(index, len(text)):
+        char = text[position]
+        if char in "{}" and is_escaped(text, position):
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return text[index + 1 : position], position + 1
+    return None
+
+
+def _bracket(text: str, start: int) -> tuple[str, int] | None:
+    """(content, end) of an optional ``[...]`` argument at ``start`` (after spaces)."""
+    index = start
+    while index < len(text) and text[index] in " \t":
+        index += 1
+    if index >= len(text) or text[index] != "[":
+        return None
+    close = text.find("]", index)
+    return (text[index + 1 : close], close + 1) if close > 0 else None
+
+
+def find_definitions(text: str) -> dict[str, MacroDefinition]:
+    """Every macro the text defines (later definitions win, as in TeX); comments define none."""
+    return {definition.name: definition for definition, _, _ in _definitions(_uncommented(text))}
+
+
+def _uncommented(text: str) -> str:
+    """``text`` with TeX comments (``%`` to the end of the line) blanked, same length."""
+    chars = list(text)
+    for index, char in enumerate(text):
+        if char == "%" and not is_escaped(text, index):
+            end = text.find("\n", index)
+            end = len(text) if end < 0 else end
+            chars[index:end] = " " * (end - index)
+    return "".join(chars)
+
+
+def _definitions(text: str) -> list[tuple[MacroDefinition, int, int]]:
+    """Each definition with the span of text that states it."""
+    found = []
+    for match in _DEFINER.finditer(text):
+        if is_escaped(text, match.start()):
+            continue
+        read = _read_definition(text, match)
+        if read is not None:
+            found.append((read[0], match.start(), read[1]))
+    return found
+
+
+def _read_definition(text: str, match: re.Match[str]) -> tuple[MacroDefinition, int] | None:
+    name_match = _NAME.match(text, match.end())
+    if name_match is None:
+        return None
+    name = (name_match.group(1) or name_match.group(2))[1:]
+    position = name_match.end()
+    if match.group("def"):
+        body = _group(text, position)  # \def\name{body}; parameter texts (#1) are not read
+        return (MacroDefinition(name, 0, body[0]), body[1]) if body else None
+    if match.group("operator"):
+        body = _group(text, position)
+        if body is None:
+            return None
+        word = body[0].strip()
+        if not re.fullmatch(r"[A-Za-z]+", word):
+            return None
+        return MacroDefinition(name, 0, f"\\operatorname{{{word}}}"), body[1]
+    arity, default = 0, None
+    if (count := _ARITY.match(text, position)) is not None:
+        arity, position = int(count.group(1)), count.end()
+        if (optional := _bracket(text, position)) is not None:
+            default, position = optional
+    body = _group(text, position)
+    return (MacroDefinition(name, arity, body[0], default), body[1]) if body else None
+
+
+def without_definitions(text: str) -> str:
+    """``text`` with every macro definition blanked (same length): it is not math to check."""
+    chars = list(text)
+    for _, start, end in _definitions(text):
+        for index in range(start, end):
+            if chars[index] != "\n":
+                chars[index] = " "
+    return "".join(chars)
+
+
+# ---------------------------------------------------------------------------
+# Expansion
+# ---------------------------------------------------------------------------
+
+Chars = list[tuple[str, int]]
+
+
+def _argument(chars: Chars, start: int) -> tuple[Chars, int] | None:
+    """One mandatory argument: a brace group's content, a control word, or one character."""
+    index = start
+    while index < len(chars) and chars[index][0] in " \t\n":
+        index += 1
+    if index >= len(chars):
+        return None
+    char = chars[index][0]
+    if char == "{":
+        depth = 0
+        for position in range(index, len(chars)):
+            if chars[position][0] == "{":
+                depth += 1
+            elif chars[position][0] == "}":
+                depth -= 1
+                if depth == 0:
+                    return chars[index + 1 : position], position + 1
+        return None
+    if char == "\\":
+        end = index + 1
+        while end < len(chars) and chars[end][0].isalpha():
+            end += 1
+        end = max(end, index + 2)
+        return chars[index:end], end
+    if char in "}^_&":
+        return None
+    return chars[index : index + 1], index + 1
+
+
+def _optional(chars: Chars, start: int) -> tuple[Chars, int] | None:
+    index = start
+    while index < len(chars) and chars[index][0] in " \t":
+        index += 1
+    if index >= len(chars) or chars[index][0] != "[":
+        return None
+    for position in range(index + 1, len(chars)):
+        if chars[position][0] == "]":
+            return chars[index + 1 : position], position + 1
+    return None
+
+
+def _substitute(definition: MacroDefinition, arguments: list[Chars], at: int) -> Chars:
+    """The body with ``#n`` replaced; body characters map to the invocation at ``at``."""
+    out: Chars = []
+    body = definition.body
+    index = 0
+    while index < len(body):
+        char = body[index]
+        if char == "#" and index + 1 < len(body) and body[index + 1].isdigit():
+            number = int(body[index + 1])
+            if 1 <= number <= len(arguments):
+                out.extend(arguments[number - 1])
+            index += 2
+            continue
+        out.append((char, at))
+        index += 1
+    return out
+
+
+def _expand_once(chars: Chars, definitions: dict[str, MacroDefinition]) -> tuple[Chars, bool]:
+    text = "".join(char for char, _ in chars)
+    out: Chars = []
+    changed = False
+    position = 0
+    for match in _COMMAND.finditer(text):
+        definition = definitions.get(match.group(1))
+        if definition is None or match.start() < position or is_escaped(text, match.start()):
+            continue
+        arguments: list[Chars] = []
+        end = match.end()
+        needed = definition.arity
+        if definition.default is not None:
+            optional = _optional(chars, end)
+            if optional is None:
+                arguments.append([(c, chars[match.start()][1]) for c in definition.default])
+            else:
+                arguments.append(optional[0])
+                end = optional[1]
+            needed -= 1
+        complete = True
+        for _ in range(needed):
+            argument = _argument(chars, end)
+            if argument is None:
+                complete = False
+                break
+            arguments.append(argument[0])
+            end = argument[1]
+        if not complete:
+            continue  # left as written: the parser reports the macro with its location
+        out.extend(chars[position : match.start()])
+        expansion = _substitute(definition, arguments, chars[match.start()][1])
+        out.extend(expansion)
+        if expansion and end < len(chars) and chars[end][0].isalpha() \
+                and re.search(r"\\[A-Za-z]+$", "".join(c for c, _ in expansion)):
+            out.append((" ", chars[match.start()][1]))  # \sig x must not become \sigmax
+        position = end
+        changed = True
+    out.extend(chars[position:])
+    return out, changed
+
+
+def expand(text: str, offsets: tuple[int, ...], definitions: dict[str, MacroDefinition]
+           ) -> tuple[str, tuple[int, ...]]:
+    """``text`` with the document's macros expanded, and the source offset of each character."""
+    if not definitions or "\\" not in text:
+        return text, offsets
+    chars: Chars = list(zip(text, offsets, strict=True))
+    for _ in range(MAX_PASSES):
+        expanded, changed = _expand_once(chars, definitions)
+        if not changed or len(expanded) > MAX_LENGTH:
+            break
+        chars = expanded
+    return "".join(c for c, _ in chars), tuple(offset for _, offset in chars)
+
+
+def expand_regions(regions: list[Region], definitions: dict[str, MacroDefinition]
+                   ) -> list[Region]:
+    """The regions with the document's macros expanded in their math."""
+    if not definitions:
+        return regions
+    result = []
+    for region in regions:
+        text, offsets = expand(without_definitions(region.text), region.offsets, definitions)
+        result.append(region if text == region.text else replace(region, text=text,
+                                                                  offsets=offsets))
+    return result
