@@ -18,6 +18,7 @@ import sympy as sp
 # dependency on the later stages.
 from derive.printing import derivation_latex
 from derive.timelimit import TimeLimitExceeded, run_with_time_limit
+from derive.verify import InconsistentLimit, cross_checked_limit
 
 #: Extra working digits so that the printed digits are correctly rounded.
 GUARD_DIGITS = 15
@@ -43,12 +44,10 @@ def _limit(expr: sp.Expr, x: sp.Symbol, point: sp.Expr) -> sp.Expr | None:
     sign = 1 if point == sp.oo else -1
     if not _real_towards(expr, x, sign):
         return None  # complex out there (sqrt, log, asin at -oo): nothing to claim
-    # x = +-t with t -> +oo: SymPy 1.14 gets limit(2**x, x, -oo) wrong (oo), not 2**(-t)
-    t = sp.Dummy("t", positive=True)
-    value = sp.limit(expr.subs(x, sign * t), t, sp.oo)
-    if value != sp.limit(expr, x, point, dir="-" if sign > 0 else "+"):
+    try:
+        return cross_checked_limit(expr, x, point, "-" if sign > 0 else "+")
+    except InconsistentLimit:
         return None  # SymPy contradicts itself, so the verifier could not confirm either
-    return value
 
 
 def compute_limit(

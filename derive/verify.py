@@ -1050,6 +1050,8 @@ def verify_limit(
         return _outcome(
             Verdict.UNKNOWN, "timeout", f"sympy.limit did not finish within {budget.text}"
         )
+    except InconsistentLimit as exc:
+        return _outcome(Verdict.UNKNOWN, "limit", str(exc))
     except Exception as exc:
         return _outcome(
             Verdict.UNKNOWN, "limit", f"sympy.limit failed: {type(exc).__name__}: {exc}"
@@ -1117,6 +1119,31 @@ def _is_concrete_limit(value: sp.Expr) -> bool:
     )
 
 
+class InconsistentLimit(ValueError):
+    """SymPy gave two different answers for the same limit: it cannot be trusted either way."""
+
+
+def cross_checked_limit(
+    expr: sp.Expr, variable: sp.Symbol, point: sp.Expr, direction: str
+) -> sp.Expr:
+    """``sympy.limit`` in one direction; at +-oo also through x = +-t, t -> +oo.
+
+    SymPy 1.14 gets ``limit(2**x, x, -oo)`` wrong (oo) but ``limit(2**(-t), t, oo)``
+    right: a limit at infinity counts only when both ways agree.
+    """
+    value = sp.limit(expr, variable, point, direction)
+    if point in (sp.oo, -sp.oo):
+        t = sp.Dummy("t", positive=True)
+        sign = 1 if point == sp.oo else -1
+        again = sp.limit(expr.subs(variable, sign * t), t, sp.oo)
+        if again != value:
+            raise InconsistentLimit(
+                f"sympy.limit gives {sp.sstr(value)} directly but {sp.sstr(again)} "
+                f"through {variable} = {'' if sign > 0 else '-'}t, t -> oo"
+            )
+    return value
+
+
 def _compute_limit(
     expr: sp.Expr, variable: sp.Symbol, point: sp.Expr, claimed: sp.Expr, direction: str
 ) -> _LimitResult:
@@ -1124,7 +1151,7 @@ def _compute_limit(
     expr, claimed = expr.doit(), claimed.doit()
     if point in (sp.oo, -sp.oo) or direction != "+-":
         one_dir = direction if direction != "+-" else ("-" if point == sp.oo else "+")
-        value = sp.limit(expr, variable, point, one_dir)
+        value = cross_checked_limit(expr, variable, point, one_dir)
         return _LimitResult(value, None, _same_value(value, claimed))
     right = sp.limit(expr, variable, point, "+")
     left = sp.limit(expr, variable, point, "-")

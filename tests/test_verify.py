@@ -744,3 +744,13 @@ def test_a_truncated_value_claimed_as_rounded_is_refuted_with_a_hint() -> None:
     assert verify_decimal(sp.pi, "3.1415...", mode="prefix").verdict is Verdict.PROVED
     # A wrong digit is no truncation: no hint.
     assert verify_decimal(sp.pi, "3.1425", mode="rounded").evidence.hint is None
+
+
+def test_a_limit_sympy_gets_wrong_is_never_proved_or_refuted() -> None:
+    # SymPy 1.14: limit(2**x, x, -oo) == oo, but limit(2**(-t), t, oo) == 0.
+    x = sp.Symbol("x")
+    for claimed in (sp.oo, sp.Integer(0)):
+        outcome = verify_limit(2**x, x, -sp.oo, claimed)
+        assert outcome.verdict is Verdict.UNKNOWN, claimed
+        assert "through x = -t" in outcome.evidence.detail
+    assert verify_limit(2**x, x, sp.oo, sp.oo).verdict is Verdict.PROVED
