@@ -316,10 +316,10 @@ RULE_IDS: dict[str, str] = {
     "DRV001": "refuted claim: a step, limit or value that does not hold",
     "DRV002": "unparsable math",
     "DRV003": "unbraced superscript: TeX renders e^-x as e^{-}x",
-    "DRV004": "unknown macro",
+    "DRV004": "unknown or ignored macro",
     "DRV005": "implicit product that could be a function call",
     "DRV006": "undecided claim (unknown, or out of time)",
     "DRV007": "unreadable file",
     "DRV008": "numeric evidence only (checked, not proved)",
-    "DRV009": "operator scope: d/dx, lim or sum applies only to the rest of its term",
+    "DRV009": "operator scope: d/dx, lim or sum stops at a +, or / binds tighter than +",
 }
