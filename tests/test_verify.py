@@ -16,7 +16,12 @@ from hypothesis import strategies as st
 from derive import verify
 from derive.model import Definition, Outcome, Verdict, VerifySettings
 from derive.verify import (
+    budget,
+    decimals,
     difference_hint,
+    limits,
+    sampling,
+    symbolic,
     verify_approx,
     verify_decimal,
     verify_equal,
@@ -156,7 +161,7 @@ def test_undefined_functions_are_never_refuted_by_sampling() -> None:
 
 
 def test_hanging_symbolic_stage_ends_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(verify, "_symbolic_stages", sleep_instead_of_simplifying)
+    monkeypatch.setattr(symbolic, "forked_stages", sleep_instead_of_simplifying)
     lhs = g(x) * (sp.sin(x) ** 2 + sp.cos(x) ** 2)
     outcome = verify_equal(lhs, g(x), settings=VerifySettings(time_limit=0.3))
     assert outcome.verdict is Verdict.UNKNOWN
@@ -165,7 +170,7 @@ def test_hanging_symbolic_stage_ends_unknown(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_checked_when_symbolic_work_runs_out_of_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(verify, "_symbolic_stages", sleep_instead_of_simplifying)
+    monkeypatch.setattr(symbolic, "forked_stages", sleep_instead_of_simplifying)
     outcome = verify_equal(
         sp.sin(x) ** 2, 1 - sp.cos(x) ** 2, settings=VerifySettings(time_limit=0.3)
     )
@@ -194,7 +199,7 @@ def test_tiny_time_limit_gives_an_honest_verdict() -> None:
 
 
 def test_wrong_step_is_refuted_even_when_out_of_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(verify, "_symbolic_stages", sleep_instead_of_simplifying)
+    monkeypatch.setattr(symbolic, "forked_stages", sleep_instead_of_simplifying)
     outcome = verify_equal(sp.sin(x) ** 2, 1 + sp.cos(x) ** 2, settings=VerifySettings(0.3))
     assert outcome.verdict is Verdict.REFUTED
 
@@ -208,7 +213,7 @@ def test_outcomes_are_deterministic_and_picklable() -> None:
 
 
 def test_seed_changes_only_random_points(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(verify, "_symbolic_stages", sleep_instead_of_simplifying)
+    monkeypatch.setattr(symbolic, "forked_stages", sleep_instead_of_simplifying)
     a = verify_equal(sp.sin(x) ** 2, 1 - sp.cos(x) ** 2, settings=VerifySettings(0.2, seed=1))
     b = verify_equal(sp.sin(x) ** 2, 1 - sp.cos(x) ** 2, settings=VerifySettings(0.2, seed=2))
     assert a.verdict is b.verdict is Verdict.CHECKED
@@ -392,14 +397,14 @@ def test_cancelled_common_factor_is_mentioned() -> None:
 
 
 def test_hanging_limit_ends_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(verify, "_compute_limit", lambda *args: time.sleep(3600))
+    monkeypatch.setattr(limits, "_compute_limit", lambda *args: time.sleep(3600))
     outcome = verify_limit(sigma(x), x, sp.oo, sp.Integer(1), settings=VerifySettings(0.3))
     assert outcome.verdict is Verdict.UNKNOWN
     assert outcome.evidence.method == "timeout"
 
 
 def test_hanging_decimal_evaluation_ends_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(verify, "_true_decimal", lambda *args: time.sleep(3600))
+    monkeypatch.setattr(decimals, "_true_decimal", lambda *args: time.sleep(3600))
     outcome = verify_decimal(sp.E, "2.718", settings=VerifySettings(0.3))
     assert outcome.verdict is Verdict.UNKNOWN
     assert outcome.evidence.method == "timeout"
@@ -429,7 +434,7 @@ class FakeClock:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     fake = FakeClock()
-    monkeypatch.setattr(verify, "_clock", fake)
+    monkeypatch.setattr(budget, "_clock", fake)
     return fake
 
 
@@ -448,15 +453,15 @@ TRIG_LHS, TRIG_RHS = sp.sin(x) ** 2, 1 - sp.cos(x) ** 2
 def test_a_slow_stage_spends_the_budget_of_the_later_ones(
     monkeypatch: pytest.MonkeyPatch, clock: FakeClock
 ) -> None:
-    real_screen = verify._screen
+    real_screen = sampling.screen
 
     def slow_screen(*args: object) -> Outcome | None:
         result = real_screen(*args)  # type: ignore[arg-type]
         clock.advance(10)  # twice the whole time limit
         return result
 
-    monkeypatch.setattr(verify, "_screen", slow_screen)
-    monkeypatch.setattr(verify, "_symbolic_stages", prove_anything)
+    monkeypatch.setattr(sampling, "screen", slow_screen)
+    monkeypatch.setattr(symbolic, "forked_stages", prove_anything)
     outcome = verify_equal(TRIG_LHS, TRIG_RHS, settings=VerifySettings(time_limit=5))
     assert outcome.verdict is Verdict.UNKNOWN  # not proved: the symbolic stage never ran
     assert outcome.evidence.method == "timeout"
@@ -465,7 +470,7 @@ def test_a_slow_stage_spends_the_budget_of_the_later_ones(
 
 
 def test_stages_get_the_remaining_budget(monkeypatch: pytest.MonkeyPatch, clock: FakeClock) -> None:
-    real_screen = verify._screen
+    real_screen = sampling.screen
     budgets: list[float] = []
 
     def slow_screen(*args: object) -> Outcome | None:
@@ -476,8 +481,8 @@ def test_stages_get_the_remaining_budget(monkeypatch: pytest.MonkeyPatch, clock:
         budgets.append(seconds)
         return None  # the symbolic stages found nothing
 
-    monkeypatch.setattr(verify, "_screen", slow_screen)
-    monkeypatch.setattr(verify, "run_with_time_limit", recording_run)
+    monkeypatch.setattr(sampling, "screen", slow_screen)
+    monkeypatch.setattr(budget, "run_with_time_limit", recording_run)
     outcome = verify_equal(TRIG_LHS, TRIG_RHS, settings=VerifySettings(time_limit=5))
     # 5 s in all, 3 s spent by the screen, a share kept back for sampling
     assert budgets == [pytest.approx(5 - 3 - verify.SAMPLING_SHARE * 5)]
@@ -488,14 +493,14 @@ def test_stages_get_the_remaining_budget(monkeypatch: pytest.MonkeyPatch, clock:
 def test_sampling_stops_at_the_deadline_and_says_how_far_it_got(
     monkeypatch: pytest.MonkeyPatch, clock: FakeClock
 ) -> None:
-    real_compare = verify._compare_at
+    real_compare = sampling._compare_at
 
     def slow_compare(*args: object) -> object:
         clock.advance(0.2)
         return real_compare(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(verify, "_compare_at", slow_compare)
-    monkeypatch.setattr(verify, "_symbolic_stages", find_nothing)
+    monkeypatch.setattr(sampling, "_compare_at", slow_compare)
+    monkeypatch.setattr(symbolic, "forked_stages", find_nothing)
     outcome = verify_equal(TRIG_LHS, TRIG_RHS, settings=VerifySettings(time_limit=5))
     assert outcome.verdict is Verdict.UNKNOWN
     assert outcome.evidence.method == "timeout"
@@ -509,14 +514,14 @@ def test_counterexample_survives_the_deadline_but_the_hint_does_not(
 ) -> None:
     lhs, rhs = -E / (1 + E) ** 2, sigma(x) * (1 - sigma(x))
     assert verify_equal(lhs, rhs, definitions=DEFS).evidence.hint is not None
-    real_compare = verify._compare_at
+    real_compare = sampling._compare_at
 
     def slow_compare(*args: object) -> object:
         result = real_compare(*args)  # type: ignore[arg-type]
         clock.advance(10)
         return result
 
-    monkeypatch.setattr(verify, "_compare_at", slow_compare)
+    monkeypatch.setattr(sampling, "_compare_at", slow_compare)
     outcome = verify_equal(lhs, rhs, definitions=DEFS)
     assert outcome.verdict is Verdict.REFUTED
     assert outcome.evidence.counterexample is not None
@@ -526,13 +531,15 @@ def test_counterexample_survives_the_deadline_but_the_hint_does_not(
 def test_limit_and_decimal_share_one_deadline(
     monkeypatch: pytest.MonkeyPatch, clock: FakeClock
 ) -> None:
-    real_substitute = verify.substitute_definitions
+    real_substitute = limits.substitute_definitions
 
     def slow_substitute(expr: sp.Expr, definitions: object) -> sp.Expr:
         clock.advance(10)
         return real_substitute(expr, definitions)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(verify, "substitute_definitions", slow_substitute)
+    # both take definitions before anything else
+    monkeypatch.setattr(limits, "substitute_definitions", slow_substitute)
+    monkeypatch.setattr(decimals, "substitute_definitions", slow_substitute)
     limit = verify_limit(sigma(x), x, sp.oo, sp.Integer(1), definitions=DEFS)
     assert (limit.verdict, limit.evidence.method) == (Verdict.UNKNOWN, "timeout")
     decimal = verify_decimal(sigma(-4), "0.01798621", definitions=DEFS)

@@ -1,0 +1,97 @@
+"""``verify_equal``: is ``lhs == rhs``?  The staged pipeline, cheapest stage first.
+
+Definitions, assumptions and ``doit`` (``sides``); structural equality and quick
+algebra (``symbolic``); a numeric screen that refutes wrong steps fast
+(``sampling``); the slower symbolic stages in a forked child; and, when SymPy
+cannot decide in time, sampling for ``checked``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sympy as sp
+
+from derive.definitions import DefinitionError
+from derive.model import Definition, Outcome, Verdict, VerifySettings
+from derive.numeric import MpFunction
+from derive.timelimit import TimeLimitExceeded
+from derive.verify import sampling, symbolic
+from derive.verify.budget import SAMPLING_SHARE, Budget
+from derive.verify.common import DEFAULT_SETTINGS, NotAnExpression, as_expr, plain_outcome
+from derive.verify.sides import Sides, prepare
+
+
+def verify_equal(
+    lhs: sp.Expr,
+    rhs: sp.Expr,
+    *,
+    definitions: Sequence[Definition] = (),
+    settings: VerifySettings = DEFAULT_SETTINGS,
+    assumptions: Sequence[sp.Basic] = (),
+) -> Outcome:
+    """Is ``lhs == rhs``?  See the docstring of ``derive.verify`` for the stages."""
+    budget = Budget.start(settings)
+    lhs, rhs = as_expr(lhs), as_expr(rhs)
+    try:
+        sides = prepare(lhs, rhs, definitions, assumptions, budget)
+    except DefinitionError as exc:
+        return plain_outcome(Verdict.ERROR, "definitions", str(exc))
+    except TimeLimitExceeded:
+        return plain_outcome(
+            Verdict.UNKNOWN,
+            "timeout",
+            f"evaluating integrals/limits did not finish within {budget.text}",
+        )
+    except NotAnExpression as exc:
+        return plain_outcome(Verdict.ERROR, "input", str(exc))
+    except Exception as exc:  # doit() failing on an odd expression: undecided, not a crash
+        return plain_outcome(
+            Verdict.UNKNOWN, "doit", f"evaluating the sides failed: {type(exc).__name__}: {exc}"
+        )
+    return _decide_equal(sides, settings, budget)
+
+
+def _decide_equal(sides: Sides, settings: VerifySettings, budget: Budget) -> Outcome:
+    a, b = sides.lhs, sides.rhs
+    if a == b or (a - b) == 0:
+        return symbolic.structural_proof(sides)
+
+    functions: tuple[MpFunction, MpFunction] | None = None
+    if sides.numeric:
+        functions = (MpFunction(a, sides.symbols), MpFunction(b, sides.symbols))
+        refutation = sampling.screen(sides, functions, settings, budget)
+        if refutation is not None:
+            return refutation
+
+    difference = a - b
+    if not budget.expired() and symbolic.is_small(difference):
+        stage = symbolic.quick_algebra(difference)
+        if stage is not None:
+            return symbolic.proved_by(stage, sides)
+
+    timed_out = False
+    stage = None
+    # Numeric sides keep a share of the budget back, so that a symbolic stage that
+    # runs out of time still leaves room for sampling evidence.
+    reserve = SAMPLING_SHARE * budget.limit if functions is not None else 0.0
+    try:
+        stage = budget.run(symbolic.forked_stages, difference, reserve=reserve)
+    except TimeLimitExceeded:
+        timed_out = True
+    except Exception:  # WorkerDied, or SymPy raising on odd input: undecided, not a crash
+        pass
+    if stage is not None:
+        return symbolic.proved_by(stage, sides)
+
+    symbolic_note = (
+        f"symbolic simplification did not finish within {budget.text}"
+        if timed_out
+        else "SymPy could not simplify lhs - rhs to 0"
+    )
+    if functions is None:
+        reason = "undefined functions or unevaluated operations leave nothing to sample"
+        return plain_outcome(
+            Verdict.UNKNOWN, "timeout" if timed_out else "simplify", f"{symbolic_note}; {reason}"
+        )
+    return sampling.sample(sides, functions, settings, symbolic_note, budget)

@@ -1,0 +1,179 @@
+"""Numeric evidence for ``lhs = rhs`` at seeded points: the quick screen (stage 3)
+that refutes wrong steps early, and the sampling (stage 6) behind ``checked``.
+
+A mismatch found at working precision is confirmed at much higher precision before
+anything is refuted, and a refutation names the point and both values.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import mpmath
+
+from derive import numeric
+from derive.model import Counterexample, Evidence, Outcome, Verdict, VerifySettings
+from derive.numeric import MpFunction, Point
+from derive.verify.budget import Budget
+from derive.verify.hints import explain_difference
+from derive.verify.sides import Sides
+
+#: Points of the quick numeric screen (stage 3).
+SCREEN_POINTS = 6
+
+
+def screen(
+    sides: Sides,
+    functions: tuple[MpFunction, MpFunction],
+    settings: VerifySettings,
+    budget: Budget,
+) -> Outcome | None:
+    """A few simple points: a refutation with counterexample, or None."""
+    rng = random.Random(settings.seed)
+    checked = 0
+    for point in numeric.sample_points(sides.symbols, sides.domains, rng, 4 * SCREEN_POINTS):
+        if budget.expired():
+            return None  # later stages find the budget spent too
+        verdict = _compare_at(functions, point, settings.digits)
+        if verdict is None:
+            continue
+        if isinstance(verdict, _Mismatch):
+            return _refutation(sides, verdict, "numeric screen", budget)
+        checked += 1
+        if checked >= SCREEN_POINTS:
+            break
+    return None
+
+
+def sample(
+    sides: Sides,
+    functions: tuple[MpFunction, MpFunction],
+    settings: VerifySettings,
+    symbolic_note: str,
+    budget: Budget,
+) -> Outcome:
+    """Numeric evidence at >= settings.samples points: checked, refuted or unknown."""
+    rng = random.Random(settings.seed)
+    wanted = settings.samples if sides.symbols else 1
+    digits = settings.digits if sides.symbols else 2 * settings.digits
+    agreeing = skipped = 0
+    out_of_time = False
+    largest = mpmath.mpf(0)
+    for point in numeric.sample_points(sides.symbols, sides.domains, rng, 8 * wanted):
+        if budget.expired():
+            out_of_time = True
+            break
+        verdict = _compare_at(functions, point, digits)
+        if verdict is None:
+            skipped += 1
+            continue
+        if isinstance(verdict, _Mismatch):
+            return _refutation(sides, verdict, "sampling", budget)
+        largest = max(largest, verdict)
+        agreeing += 1
+        if agreeing >= wanted:
+            break
+    if agreeing < wanted:
+        timed_out = out_of_time or "did not finish" in symbolic_note
+        shortfall = (
+            f"the time limit was reached after {agreeing} of {wanted} sample points"
+            if out_of_time
+            else f"only {agreeing} of {wanted} sample points have real, finite values on both sides"
+        )
+        return Outcome(
+            Verdict.UNKNOWN,
+            Evidence(
+                method="timeout" if timed_out else "sampling",
+                detail=f"{symbolic_note}; {shortfall}",
+                points=agreeing,
+                digits=digits,
+                max_difference=numeric.difference_string(largest) if agreeing else None,
+            ),
+        )
+    where = f"{agreeing} seeded points" if sides.symbols else "the constant values"
+    detail = (
+        f"{symbolic_note}; both sides agree at {where} to {digits} digits "
+        f"(max |lhs - rhs| = {numeric.difference_string(largest)})"
+    )
+    if skipped:
+        detail += f"; {skipped} more points skipped where a side is undefined or not real"
+    return Outcome(
+        Verdict.CHECKED,
+        Evidence(
+            method="sampling",
+            detail=detail,
+            points=agreeing,
+            digits=digits,
+            max_difference=numeric.difference_string(largest),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class _Mismatch:
+    point: Point
+    lhs_value: mpmath.mpf
+    rhs_value: mpmath.mpf
+    digits: int
+
+
+def _compare_at(
+    functions: tuple[MpFunction, MpFunction], point: Point, digits: int
+) -> mpmath.mpf | _Mismatch | None:
+    """|lhs - rhs| if equal at ``point``, a confirmed mismatch, or None where undefined."""
+    f, g = functions
+    a, b = f(point, digits), g(point, digits)
+    if a is None or b is None:
+        return None
+    if numeric.close(a, b, digits):
+        return abs(a - b)
+    # Confirm at much higher precision: a low-precision mismatch may be cancellation.
+    high = 2 * digits + 10
+    a_high, b_high = f(point, high), g(point, high)
+    if a_high is None or b_high is None:
+        return None
+    if abs(a_high - b_high) <= numeric.tolerance(digits, a_high, b_high):
+        return abs(a_high - b_high)
+    if not all(numeric.real_throughout(h.expr, point) for h in functions):
+        return None  # real only through complex intermediates: outside the real domain
+    return _Mismatch(point, a_high, b_high, high)
+
+
+def _refutation(sides: Sides, mismatch: _Mismatch, stage: str, budget: Budget) -> Outcome:
+    lhs_value, rhs_value = _distinct_decimals(mismatch)
+    counterexample = Counterexample(
+        point=numeric.point_to_strings(mismatch.point), lhs_value=lhs_value, rhs_value=rhs_value
+    )
+    where = ", ".join(f"{k} = {v}" for k, v in counterexample.point.items()) or "the constants"
+    # The counterexample stands on its own; the hint is an extra, only with time left.
+    hint = explain_difference(sides.lhs, sides.rhs, sides.symbols, sides.domains, budget)
+    detail = (
+        f"the sides differ at {where}: lhs = {counterexample.lhs_value}, "
+        f"rhs = {counterexample.rhs_value} ({stage}, confirmed at {mismatch.digits} digits)"
+    )
+    if hint:
+        detail += f"; {hint}"
+    return Outcome(
+        Verdict.REFUTED,
+        Evidence(
+            method="sampling",
+            detail=detail,
+            points=1,
+            digits=mismatch.digits,
+            max_difference=numeric.difference_string(mismatch.lhs_value - mismatch.rhs_value),
+            counterexample=counterexample,
+            hint=hint,
+        ),
+    )
+
+
+def _distinct_decimals(mismatch: _Mismatch) -> tuple[str, str]:
+    """Both values with enough digits that they visibly differ (e^(pi sqrt 163) is no integer)."""
+    significant = 15
+    while True:
+        lhs = numeric.decimal_string(mismatch.lhs_value, significant)
+        rhs = numeric.decimal_string(mismatch.rhs_value, significant)
+        if lhs != rhs or significant >= mismatch.digits:
+            return lhs, rhs
+        significant = min(2 * significant, mismatch.digits)
