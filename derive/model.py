@@ -244,6 +244,11 @@ class MathBlock:
     directives: tuple[str, ...] = ()  # raw directive texts that precede this block
     # source location of every character of ``text`` (line, column), 1-based
     positions: tuple[tuple[int, int], ...] = ()
+    # When the document's own macros were expanded in ``text``: the math as the author
+    # wrote it, and for each character of ``text`` the index in ``written`` it came from
+    # (a macro's expansion maps to its backslash).  Empty when nothing was expanded.
+    written: str = ""
+    written_index: tuple[int, ...] = ()
 
     def location_of(self, offset: int) -> Location:
         if not self.positions:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from derive.check.checker import check_text
-from derive.check.claims import decimal_places, written_number
+from derive.check.checker import check_claim, check_text
+from derive.check.claims import Claim, build_claims, decimal_places, written_number
+from derive.extract import extract_blocks
 from derive.model import ClaimKind, FileReport, Finding, Verdict, VerifySettings
 
 SETTINGS = VerifySettings(time_limit=10.0)
@@ -348,3 +351,55 @@ def test_messages_read_well_after_the_verdict_word() -> None:
     assert step.verdict is Verdict.PROVED
     assert step.message.startswith(("proved by ", "proved: "))
     assert "proved" not in step.message.removeprefix("proved")
+
+
+# -- a step that undoes the previous step's error --------------------------------------------
+
+ML_TYPOS = Path(__file__).parent / "docs" / "bad" / "ml_typos.md"
+UNDO_NOTE = "(this step undoes the error of line 12: the chain from line 11 to here holds)"
+
+
+def _refuted_at(report: FileReport, line: int) -> Finding:
+    (finding,) = [
+        f for f in report.findings if f.location.line == line and f.verdict is Verdict.REFUTED
+    ]
+    return finding
+
+
+def test_step_back_after_a_sign_error_says_so() -> None:
+    report = check_text(str(ML_TYPOS), ML_TYPOS.read_text(encoding="utf-8"), SETTINGS)
+    wrong, back = _refuted_at(report, 12), _refuted_at(report, 13)
+    assert "undoes" not in wrong.message
+    assert back.message.endswith(UNDO_NOTE)
+    assert "undoes" not in _refuted_at(report, 14).message  # the error of line 14 stays
+
+
+def test_the_note_also_comes_when_one_claim_is_verified_alone() -> None:
+    text = ML_TYPOS.read_text(encoding="utf-8")
+    items = build_claims(str(ML_TYPOS), extract_blocks(str(ML_TYPOS), text))
+    claims = [c for c in items if isinstance(c, Claim) and c.location.line in (12, 13, 14)]
+    assert [check_claim(c, SETTINGS).message.endswith(UNDO_NOTE) for c in claims] == [
+        False, True, False,
+    ]
+
+
+@pytest.mark.parametrize(
+    "chain",
+    [
+        "(x+1)^2 = x^2 + 1 = x^2 + 2",  # two different errors: no way back
+        "(x+1)^2 = x^2 + 2x + 1 = x^2 + 1",  # the first step holds
+    ],
+)
+def test_no_note_without_a_way_back(chain: str) -> None:
+    report = check_md(f"$$\n{chain}\n$$\n")
+    assert not [f for f in report.findings if "undoes" in f.message]
+    assert Verdict.REFUTED in [f.verdict for f in report.findings]
+
+
+def test_note_in_a_one_row_chain() -> None:
+    report = check_md("$$\n(x+1)^2 = x^2 - 2x + 1 = x^2 + 2x + 1\n$$\n")
+    first, second = [f.verdict for f in report.findings]
+    assert (first, second) == (Verdict.REFUTED, Verdict.REFUTED)
+    assert report.findings[1].message.endswith(
+        "(this step undoes the error of line 2: the chain from line 2 to here holds)"
+    )

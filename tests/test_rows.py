@@ -415,3 +415,9 @@ def test_any_text_extracts_and_splits_into_slices(text: str, path: str) -> None:
             for piece in all_pieces(row):
                 original = block.text[piece.offset : piece.offset + len(piece.text)]
                 assert all(a == b or a == " " for a, b in zip(piece.text, original, strict=True))
+
+
+def test_begin_without_an_environment_name_does_not_crash() -> None:
+    # found by the robustness test: "\begin" followed by no brace group at all
+    (row,) = rows_of("\\begin# x = 1")
+    assert row.lhs.text.startswith("\\begin#")

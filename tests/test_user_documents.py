@@ -98,10 +98,10 @@ def test_cases_environment_is_named_in_the_message() -> None:
 
 
 @pytest.mark.parametrize(
-    "latex", [r"\left.\frac{d}{dx}x^2\right|_{x=0}", r"\frac{d}{dx}x^2 \Big|_{x=0}"]
+    "latex", [r"\left.F(x)\right|_{0}^{1}", r"F(x) \Big|_0^1", r"x^2 \Big|_{x=0}^{1}"]
 )
-def test_evaluation_bar_is_out_of_scope_at_the_bar(latex: str) -> None:
-    with pytest.raises(LatexParseError, match="evaluation bars") as raised:
+def test_evaluation_between_bounds_is_out_of_scope_at_the_bar(latex: str) -> None:
+    with pytest.raises(LatexParseError, match="out of scope: evaluation") as raised:
         parse_latex_expr(latex)
     assert latex[raised.value.offset] == "|"
 
@@ -283,3 +283,129 @@ def test_math_inside_an_admonition_is_not_code() -> None:
 def test_product_lint_names_greek_letters_as_written() -> None:
     (issue,) = parse_latex_expr(r"\sigma(x+1)").issues
     assert issue.message.startswith(r"\sigma(...) read as the product \sigma")
+
+
+# -- second round of user testing ------------------------------------------------------------
+
+_F = sp.Function("f")
+
+
+@pytest.mark.parametrize(
+    ("latex", "expected"),
+    [
+        (r"\left. \frac{d}{dx} x^2 \right|_{x=3}", sp.Subs(sp.Derivative(x**2, x), x, 3)),
+        (r"f'(x)\big|_{x=0}", sp.Subs(sp.Derivative(_F(x), x), x, 0)),
+        (r"x^2 + x \Big|_{x=a}", sp.Subs(x**2 + x, x, sp.Symbol("a"))),
+        (r"2\left.(x^3)\right|_{x = 1} + 1", 2 * sp.Subs(x**3, x, 1) + 1),
+        (r"\frac{d}{dx} x^2 \Bigr|_{x=3}", sp.Subs(sp.Derivative(x**2, x), x, 3)),
+    ],
+)
+def test_evaluation_bar_substitutes_the_point(latex: str, expected: sp.Expr) -> None:
+    assert parse_latex_expr(latex).expr == expected
+
+
+@pytest.mark.parametrize(
+    ("claim", "verdict"),
+    [
+        (r"\left. \frac{d}{dx} x^2 \right|_{x=3} = 6", Verdict.PROVED),
+        (r"\left. \frac{d}{dx} x^2 \right|_{x=3} = 9", Verdict.REFUTED),
+        (r"\sigma'(x)\Big|_{x=0} = \frac{1}{4}", Verdict.PROVED),
+        (r"\frac{d}{dx}\sigma(x)\big|_{x=0} = \frac{1}{2}", Verdict.REFUTED),
+    ],
+)
+def test_derivative_at_a_point_is_checked(claim: str, verdict: Verdict) -> None:
+    text = "$$\n\\sigma(x) = \\frac{1}{1+e^{-x}}\n$$\n\n$$\n" + claim + "\n$$\n"
+    findings = [f for f in _check("n.md", text).findings if f.verdict is not None]
+    assert [f.verdict for f in findings] == [verdict], findings
+
+
+def test_absolute_value_with_a_subscript_is_not_an_evaluation() -> None:
+    # |x| closing an absolute value stays an absolute value, subscripted or not
+    with pytest.raises(LatexParseError, match="evaluation"):
+        parse_latex_expr(r"|x|_{x=0}")
+
+
+def test_percent_after_a_number_is_a_hundredth() -> None:
+    assert parse_latex_expr(r"50\% \cdot x").expr == x / 2
+    assert parse_latex_expr(r"1/25\%").expr == 4
+    with pytest.raises(LatexParseError, match="percent"):
+        parse_latex_expr(r"x\%")
+
+
+@pytest.mark.parametrize(
+    ("claim", "verdict"),
+    [
+        (r"\sigma(4) \approx 98.2\%", Verdict.PROVED),
+        (r"\sigma(4) \approx 98.20138\%", Verdict.PROVED),
+        (r"\sigma(4) \approx 95\%", Verdict.REFUTED),
+        (r"\sigma(0) = 50\%", Verdict.PROVED),
+    ],
+)
+def test_percent_values_are_checked(claim: str, verdict: Verdict) -> None:
+    text = "$$\n\\sigma(x) = \\frac{1}{1+e^{-x}}\n$$\n\nSo $" + claim + "$.\n"
+    findings = [f for f in _check("n.md", text).findings if f.verdict is not None]
+    assert [(f.kind.value if f.kind else "", f.verdict) for f in findings] == [
+        ("value", verdict)
+    ], findings
+    assert findings[0].rhs == claim.split(" ")[-1]  # shown as written
+
+
+@pytest.mark.parametrize(
+    "latex",
+    [r"\mathbb{1}[x>0]", r"\mathbb{1}_{x>0}", r"\mathbbm{1}\{x > 0\}", r"\mathds{1}(x)",
+     r"x \, \mathbf{1}[x > 0]", r"\mathbb{I}[y = 1]"],
+)
+def test_indicator_functions_are_out_of_scope(latex: str) -> None:
+    with pytest.raises(LatexParseError, match=r"out of scope: indicator functions") as raised:
+        parse_latex_expr(latex)
+    assert latex[raised.value.offset] == "\\"
+
+
+def test_indicator_claim_is_unknown_not_an_error() -> None:
+    text = "$$\n\\frac{d}{dx}\\max(0, x) = \\mathbb{1}[x>0]\n$$\n"
+    findings = [f for f in _check("n.md", text).findings if f.verdict is not None]
+    assert [(f.verdict, f.rule_id) for f in findings] == [(Verdict.UNKNOWN, "DRV006")]
+    assert "indicator" in findings[0].message and "macro" not in findings[0].message
+
+
+MACRO_DOC = (
+    "$$\\newcommand{\\sig}{\\sigma}\\newcommand{\\dd}[1]{\\frac{d}{d#1}}$$\n"  # 1
+    "\n"  # 2
+    "$$\n"  # 3
+    "\\sig(x) = \\frac{1}{1+e^{-x}}\n"  # 4
+    "$$\n"  # 5
+    "\n"  # 6
+    "Wrong: $\\sig(0) = 0.6$ and $\\dd{x} x^2 = 2x + 1$; $\\dd{x}\\sig(x) = \\sig(x) \\cdot\n"  # 7
+    "(1 + \\sig(x))$ and $\\sig(0) = \\frac{1}{2}$ and $\\sig(\\dd{x}) = 1$.\n"  # 8
+)
+
+
+def test_findings_show_the_macros_as_written_at_their_place() -> None:
+    report = _check("n.md", MACRO_DOC)
+    shown = [
+        (f.location.line, f.location.column, f.lhs, f.rhs, f.verdict)
+        for f in report.findings if f.lhs or f.rhs
+    ]
+    assert shown[:5] == [
+        (4, 1, "\\sig(x)", "\\frac{1}{1+e^{-x}}", None),
+        (7, 19, "\\sig(0)", "0.6", Verdict.REFUTED),
+        (7, 42, "\\dd{x} x^2", "2x + 1", Verdict.REFUTED),
+        (7, 68, "\\dd{x}\\sig(x)", "\\sig(x) \\cdot\n(1 + \\sig(x))", Verdict.REFUTED),
+        (8, 31, "\\sig(0)", "\\frac{1}{2}", Verdict.PROVED),
+    ]
+    assert report.findings[0].message == "definition of \\sig(x)"
+
+
+def test_claim_line_of_the_text_report_shows_the_macro() -> None:
+    from derive.model import CheckReport
+    from derive.report.text import format_text
+
+    report = CheckReport([_check("n.md", MACRO_DOC)])
+    text = format_text(report)
+    assert "claim: \\sig(0) = 0.6" in text and "\\sigma" not in text
+
+
+def test_unreadable_math_is_shown_as_written() -> None:
+    (error,) = [f for f in _check("n.md", MACRO_DOC).findings if f.verdict is Verdict.ERROR]
+    assert error.lhs == "\\sig(\\dd{x})"
+    assert (error.location.line, error.location.column) == (8, 54)

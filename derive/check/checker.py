@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
@@ -339,16 +340,65 @@ def finding_for(claim: Claim, outcome: Outcome) -> Finding:
     )
 
 
-def check_claim(claim: Claim, settings: VerifySettings) -> Finding:
+def _settled(claim: Claim, settings: VerifySettings) -> Outcome:
+    """The claim's outcome as reported: verified, then doubtful refutations made unknown."""
     try:
         outcome = verify_claim(claim, settings)
     except DefinitionError as error:
         outcome = Outcome(Verdict.ERROR, Evidence(method="definitions", detail=str(error)))
-    return finding_for(claim, _doubtful(outcome, claim, settings))
+    return _doubtful(outcome, claim, settings)
 
 
-def _finding(item: Item, settings: VerifySettings) -> Finding:
-    return check_claim(item, settings) if isinstance(item, Claim) else item
+def _undo_note(claim: Claim, settings: VerifySettings) -> str | None:
+    """``this step undoes the error of line 12: ...`` when the chain holds across both
+    refuted steps: the first left side equals this right side (the same verifier decides)."""
+    previous = claim.previous
+    if previous is None or previous.lhs is None:
+        return None
+    across = replace(claim, lhs=previous.lhs, lhs_latex=previous.lhs_latex, previous=None,
+                     ambiguities=previous.ambiguities + claim.ambiguities)
+    try:
+        outcome = verify_claim(across, settings)
+    except DefinitionError:
+        return None
+    if outcome.verdict not in (Verdict.PROVED, Verdict.CHECKED):
+        return None
+    start = previous.lhs_location or previous.location
+    return (f"this step undoes the error of line {previous.location.line}: "
+            f"the chain from line {start.line} to here holds")
+
+
+def check_claim(claim: Claim, settings: VerifySettings,
+                previous: Finding | None = None) -> Finding:
+    """Verify one claim.  ``previous`` is the finding of ``claim.previous`` when the caller
+    has it; verified alone (a pytest item), that step is settled here, and only when this
+    one is refuted, so that the step back after an error is named as such either way."""
+    outcome = _settled(claim, settings)
+    finding = finding_for(claim, outcome)
+    if outcome.verdict is not Verdict.REFUTED or claim.previous is None:
+        return finding
+    previous_verdict = (
+        _settled(claim.previous, settings).verdict if previous is None else previous.verdict
+    )
+    if previous_verdict is not Verdict.REFUTED:
+        return finding
+    note = _undo_note(claim, settings)
+    return finding if note is None else replace(finding, message=f"{finding.message} ({note})")
+
+
+def _findings(items: Sequence[Item], settings: VerifySettings) -> list[Finding]:
+    """Every item's finding, in order; a step's predecessor is verified before it."""
+    by_claim: dict[int, Finding] = {}
+    findings: list[Finding] = []
+    for item in items:
+        if isinstance(item, Claim):
+            before = by_claim.get(id(item.previous)) if item.previous is not None else None
+            finding = check_claim(item, settings, before)
+            by_claim[id(item)] = finding
+        else:
+            finding = item
+        findings.append(finding)
+    return findings
 
 
 def check_text(
@@ -368,7 +418,7 @@ def check_text(
         if d.command in ("define", "assume")
     ]
     items = build_claims(path, blocks, scoped, definitions_latex)
-    findings = [_finding(item, settings) for item in items]
+    findings = _findings(items, settings)
     order = sorted(range(len(findings)), key=lambda i: (
         findings[i].location.line, findings[i].location.column, i,
     ))

@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
@@ -45,7 +46,8 @@ SUPPORTED_RELATIONS = ("=", "\\approx")
 
 # A number as the author wrote it, possibly truncated with dots: 0.5, -4, 2.718..., 2.71\ldots
 _NUMBER = re.compile(
-    r"^(?P<number>[+-]?\d+(?:\.\d+)?)\s*(?P<dots>\.{2,3}|\\[lc]?dots|\\ldots\{\})?$"
+    r"^(?P<number>[+-]?\d+(?:\.\d+)?)\s*(?P<dots>\.{2,3}|\\[lc]?dots|\\ldots\{\})?"
+    r"\s*(?P<percent>\\%)?$"
 )
 _SPACING = re.compile(r"\\[,;:! ]|~|\\q?quad\b")
 # name(args) with a plain head: \sigma, f, \operatorname{softplus}, \mathrm{relu}, g_1
@@ -78,19 +80,25 @@ class Claim:
     written_side: str = ""  # "lhs" | "rhs": where ``written`` stands
     decimal_mode: str = ""  # "prefix" | "rounded" | "exact"; "" = compare expressions
     ambiguities: tuple[str, ...] = ()  # readings that make a refutation unsafe
+    lhs_location: Location | None = None  # where the left side starts
+    #: The step before this one in the same chain (its right side is this left side),
+    #: when both are plain ``=`` steps: if both are refuted, ``previous.lhs = rhs`` may
+    #: still hold, and the report says this step undoes the error.
+    previous: Claim | None = None
 
 
 @dataclass(frozen=True)
 class Side:
     """A relation side: where it is, what it says, and how it parsed."""
 
-    latex: str
+    latex: str  # what is read: the document's macros expanded
     offset: int  # offset of latex[0] in the block text
     expr: sp.Expr | None
     number: str = ""  # the side is a plain number as written ("0.5", "2.718...")
     truncated: bool = False  # written with trailing dots
     failed: bool = False  # could not be parsed (a finding was emitted)
     ambiguities: tuple[str, ...] = ()
+    written: str = ""  # what is shown: the side as the author wrote it (macros unexpanded)
 
 
 Item = Claim | Finding
@@ -103,13 +111,43 @@ def _strip(piece: Piece) -> tuple[str, int]:
     return text.strip(), piece.offset + lead
 
 
+def as_written(block: MathBlock, start: int, latex: str) -> str:
+    """``latex`` (the block's text from ``start``) as the author wrote it, macros unexpanded.
+
+    The side runs in the source from its first character's origin up to the origin of
+    the character after it (a macro's expansion maps to the macro's backslash, so the
+    invocation and its arguments are included).  A side that ends inside an expansion
+    (``\\newcommand{\\eq}{= 2}``) has no span of its own: it is shown as read.
+    """
+    index = block.written_index
+    end = start + len(latex)
+    if not index or not latex or start < 0 or end > len(index):
+        return latex
+    inside = index[start:end]
+    if all(later == earlier + 1 for earlier, later in zip(inside, inside[1:], strict=False)):
+        return latex  # no macro expanded in this side: it reads as written
+    stop = index[end] if end < len(index) else len(block.written)
+    first = min(inside)
+    if stop <= max(inside):
+        return latex
+    return block.written[first:stop].strip() or latex
+
+
 def written_number(latex: str) -> tuple[str, bool] | None:
-    """``("2.718...", True)`` when ``latex`` is a plain number as written, else None."""
+    """``("2.718...", True)`` when ``latex`` is a plain number as written, else None.
+
+    A percentage is the same number written in hundredths: ``98.2\\%`` gives ``0.982``
+    (its digits shift; the places it states stay stated).
+    """
     compact = _SPACING.sub("", latex).strip()
     match = _NUMBER.match(compact)
     if match is None:
         return None
-    return compact, bool(match.group("dots"))
+    dots = match.group("dots") or ""
+    if match.group("percent"):
+        hundredths = format(Decimal(match.group("number")).scaleb(-2), "f")
+        return hundredths + dots, bool(dots)
+    return compact, bool(dots)
 
 
 def decimal_places(number: str) -> int:
@@ -177,6 +215,8 @@ class ClaimBuilder:
         self.assumptions: list[sp.Basic] = []
         self.euler_e = True
         self.items: list[Item] = []
+        #: the claim whose right side is a side (by the side's id) in the current block
+        self._chain_ends: dict[int, tuple[Side, Claim]] = {}
 
     # -- scope ------------------------------------------------------------
 
@@ -254,19 +294,19 @@ class ClaimBuilder:
 
     def _parse_failure(
         self, block: MathBlock, latex: str, offset: int, error: LatexParseError,
-        kind: ClaimKind | None,
+        kind: ClaimKind | None, written: str,
     ) -> Finding:
         position = offset + min(max(error.offset, 0), max(len(latex) - 1, 0))
         location = block.location_of(position)
         if error.message.startswith(_OUT_OF_SCOPE):
             return Finding(
                 location=location, kind=kind, verdict=Verdict.UNKNOWN,
-                message=f"not checked: {error.message}", lhs=latex, rule_id="DRV006",
+                message=f"not checked: {error.message}", lhs=written, rule_id="DRV006",
                 severity="warning",
             )
         return Finding(
             location=location, kind=kind, verdict=Verdict.ERROR,
-            message=f"cannot read math: {error.message}", lhs=latex, rule_id="DRV002",
+            message=f"cannot read math: {error.message}", lhs=written, rule_id="DRV002",
             severity="error",
         )
 
@@ -277,10 +317,11 @@ class ClaimBuilder:
         extra_function: str | None = None,
     ) -> Side:
         latex, offset = _strip(piece)
+        written = as_written(block, offset, latex)
         number = written_number(latex)
         if number is not None and number[1]:
             # 2.718...: kept as written; its value is only known to the digits shown
-            return Side(latex, offset, None, number=number[0], truncated=True)
+            return Side(latex, offset, None, number=number[0], truncated=True, written=written)
         if not latex:
             self.items.append(self._problem(
                 block.location_of(piece.offset), "cannot read math: empty side of a relation",
@@ -290,15 +331,15 @@ class ClaimBuilder:
         try:
             parsed = parse_latex_expr(latex, self.options(extra_function))
         except LatexParseError as error:
-            self.items.append(self._parse_failure(block, latex, offset, error, kind))
-            return Side(latex, offset, None, failed=True)
+            self.items.append(self._parse_failure(block, latex, offset, error, kind, written))
+            return Side(latex, offset, None, failed=True, written=written)
         self.variables |= parsed.variables
         ambiguities: list[str] = []
         for issue in parsed.issues:
             position = offset + min(max(issue.offset, 0), max(len(latex) - 1, 0))
             lint = Finding(
                 location=block.location_of(position), kind=None, verdict=None,
-                message=issue.message, lhs=latex, rule_id=issue.rule_id, severity="warning",
+                message=issue.message, lhs=written, rule_id=issue.rule_id, severity="warning",
             )
             self.items.append(lint)
             if issue.rule_id == "DRV005":
@@ -307,7 +348,7 @@ class ClaimBuilder:
                 ambiguities.append(issue.message)
         return Side(
             latex, offset, _rescope_limit(parsed.expr), number=number[0] if number else "",
-            ambiguities=tuple(ambiguities),
+            ambiguities=tuple(ambiguities), written=written,
         )
 
     def _see(self, side: Side) -> None:
@@ -342,6 +383,7 @@ class ClaimBuilder:
         a definable name (then nothing was recorded and nothing emitted).
         """
         latex, offset = _strip(name_piece)
+        shown = as_written(block, offset, latex)
         head = self._definable(latex, force=force)
         if head is None:
             return None
@@ -359,13 +401,13 @@ class ClaimBuilder:
         self._see(body)
         self.seen.add(name)
         self.seen |= {p.name for p in params}
-        self._record(Definition(name=name, params=params, body=body.expr, latex=f"{latex} = "
-                                f"{body.latex}"))
+        self._record(Definition(name=name, params=params, body=body.expr, latex=f"{shown} = "
+                                f"{body.written}"))
         if report:
             self.items.append(Finding(
                 location=block.location_of(offset), kind=ClaimKind.DEFINITION, verdict=None,
-                message=f"definition of {latex}",
-                lhs=latex, rhs=body.latex, relation="=", severity="info",
+                message=f"definition of {shown}",
+                lhs=shown, rhs=body.written, relation="=", severity="info",
             ))
         return body
 
@@ -410,6 +452,7 @@ class ClaimBuilder:
         if block.skip:
             return
         rows = split_rows(block)
+        self._chain_ends = {}  # chains never run across blocks
         previous: Side | None = None
         for index, row in enumerate(rows):
             continued = index + 1 < len(rows) and rows[index + 1].continues
@@ -462,9 +505,23 @@ class ClaimBuilder:
         for index, relation in enumerate(relations):
             left, right = sides[index], sides[index + 1]
             item = self._step(block, left, relation.op, right, base, row.reason, label)
+            if isinstance(item, Claim):
+                item = self._link_to_chain(left, item)
+                self._chain_ends[id(right)] = (right, item)
             if item is not None:
                 self.items.append(item)
         return sides[-1] if sides else previous
+
+    def _link_to_chain(self, left: Side, claim: Claim) -> Claim:
+        """Record the step before ``claim`` in its chain, when both are ``=`` steps."""
+        before = self._chain_ends.get(id(left))
+        if before is None:
+            return claim
+        previous = before[1]
+        if all(c.kind is ClaimKind.STEP and c.relation == "=" and c.lhs is not None
+               and c.rhs is not None for c in (previous, claim)):
+            return replace(claim, previous=previous)
+        return claim
 
     def _opaque_names(self, *sides: Side) -> list[str]:
         names: set[str] = set()
@@ -501,7 +558,7 @@ class ClaimBuilder:
             return None  # the parse failure was reported once, at its side
         location = block.location_of(right.offset)
         common = {
-            "location": location, "lhs": left.latex, "rhs": right.latex, "relation": op,
+            "location": location, "lhs": left.written, "rhs": right.written, "relation": op,
             "reason": reason, "label": label,
         }
         if op not in SUPPORTED_RELATIONS:
@@ -518,10 +575,11 @@ class ClaimBuilder:
                 **common,  # type: ignore[arg-type]
             )
         claim = Claim(
-            kind=base, location=location, lhs_latex=left.latex, rhs_latex=right.latex,
+            kind=base, location=location, lhs_latex=left.written, rhs_latex=right.written,
             relation=op, lhs=left.expr, rhs=right.expr, reason=reason, label=label,
             definitions=tuple(self.definitions.values()), assumptions=tuple(self.assumptions),
             ambiguities=left.ambiguities + right.ambiguities,
+            lhs_location=block.location_of(left.offset),
         )
         return self._classify(claim, left, right)
 

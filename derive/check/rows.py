@@ -350,7 +350,9 @@ def _blank_decorations(work: _Work) -> list[tuple[int, str, str]]:
         if token.kind != "word":
             continue
         if token.name in ("begin", "end"):
-            opening = text.index("{", token.start)
+            opening = text.find("{", token.start, token.end)
+            if opening < 0:
+                continue  # \begin without an environment name: the parser reports it
             name = text[opening + 1 : token.end - 1].strip()
             if token.name == "begin":
                 # an array directly in the block (or in a layout environment) lays out

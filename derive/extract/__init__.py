@@ -91,6 +91,8 @@ def extract_blocks(path: str, text: str) -> list[MathBlock]:
             inline=region.inline,
             label=region.label,
             positions=positions,
+            written=region.written,
+            written_index=region.written_index,
         )
         located.append((region.start, region.end, block))
     return attach_directives(located, list(directives))

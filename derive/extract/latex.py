@@ -56,6 +56,8 @@ class Region:
     environment: str = ""
     inline: bool = False
     label: str = ""
+    written: str = ""  # the math as written when macros were expanded in ``text`` (else "")
+    written_index: tuple[int, ...] = ()  # index in ``written`` of each character of ``text``
 
 
 def span_region(

@@ -268,6 +268,13 @@ def expand_regions(regions: list[Region], definitions: dict[str, MacroDefinition
     result = []
     for region in regions:
         text, offsets = expand(without_definitions(region.text), region.offsets, definitions)
-        result.append(region if text == region.text else replace(region, text=text,
-                                                                  offsets=offsets))
+        if text == region.text:
+            result.append(region)
+            continue
+        # every expanded character maps to a source offset of the region: keep the text as
+        # written and where each character came from, so findings can show it
+        index_of = {offset: index for index, offset in enumerate(region.offsets)}
+        written_index = tuple(index_of[offset] for offset in offsets)
+        result.append(replace(region, text=text, offsets=offsets, written=region.text,
+                              written_index=written_index))
     return result

@@ -441,6 +441,15 @@ class ToSympy(Transformer[Token, Any]):
         factorial = any(token.type == "BANG" for token in tokens)
         return Paren(args, _at(opener), self.sup_of(children), given, given_position, factorial)
 
+    def evaluated(self, children: list[Any]) -> Value:
+        """``(E)|_{x=a}``: E with the point substituted, kept unevaluated as ``Subs`` so that a
+        derivative is taken first and evaluated at the point after (``doit`` does both)."""
+        body, variable, point = (self.value(children[i]) for i in (1, 6, 8))
+        bar = children[3]
+        if not isinstance(variable, sp.Symbol):
+            raise TransformFailure("an evaluation bar needs a variable: |_{x=a}", _at(bar))
+        return Value(sp.Subs(body, variable, point), _at(children[0]))
+
     def abs(self, children: list[Any]) -> Value:
         expr = sp.Abs(self.value(children[1]))
         sup = self.sup_of(children)

@@ -114,6 +114,8 @@ class _Normalizer:
         self.inserts: dict[int, list[str]] = {}
         self.abs_depth = 0
         self.brace_depth = 0  # '=' is allowed only inside braces (\sum_{i=1})
+        #: one entry per open \left: "eval" for \left. closed by an evaluation bar
+        self.left_kinds: list[str] = []
 
     # -- output ---------------------------------------------------------------------------
     def emit(self, chunk: str, offset: int) -> None:
@@ -163,9 +165,12 @@ class _Normalizer:
         if char in "^_":
             return self.script(position)
         if char == "|":
-            self.reject_evaluation_bar(position, position + 1)
+            if self.subscript_follows(position + 1):
+                return self.bare_evaluation_bar(position, position + 1)
             self.absolute_bar(position)
             return position + 1
+        if char.isdigit() and (percent := self.percentage(position)) is not None:
+            return percent
         if char == "&":
             raise NormalizeError("alignment '&' inside one expression: split rows first", position)
         if char == "%":
@@ -194,10 +199,16 @@ class _Normalizer:
                                      position)
             if symbol == "|":
                 raise NormalizeError("out of scope: norms (\\|)", position)
+            if symbol == "%":
+                raise NormalizeError("out of scope: a percent sign (\\%) not after a number",
+                                     position)
             raise NormalizeError(f"unknown macro \\{symbol}", position)
         name, end = match.group(1), match.end()
         if name in ("left", "right"):
             return self.sizing_delimiter(name, end, position)
+        if name == "vert" and self.subscript_follows(end):
+            return self.bare_evaluation_bar(position, end)
+        self.reject_indicator(name, end, position)
         if name in macros.SILENT_FORMATTING:
             self.emit(" ", position)
             return end
@@ -245,11 +256,24 @@ class _Normalizer:
         """``\\left(`` -> ``(``; ``\\left.`` -> nothing; ``\\left|`` -> ``\\lvert``."""
         source = self.source
         after = _skip_spaces(source, end)
+        if name == "left":
+            kind = "eval" if self.closed_by_evaluation_bar(end) else "plain"
+            self.left_kinds.append(kind)
+        else:
+            kind = self.left_kinds.pop() if self.left_kinds else "plain"
         if after < self.end and source[after] == ".":
-            self.emit(" ", position)
+            self.emit("(" if kind == "eval" and name == "left" else " ", position)
             return after + 1
+        bar = _RIGHT_BAR.match(source, after)
+        if name == "right" and bar is not None and self.subscript_follows(bar.end()):
+            if kind == "eval":  # \left. ... \right|_{x=a}: the group is what is evaluated
+                self.emit(")", after)
+                return self.evaluation_subscript(after, bar.end())
+            if kind == "plain":
+                return self.bare_evaluation_bar(after, bar.end())
         if after < self.end and source[after] == "|":
-            self.reject_evaluation_bar(after, after + 1)
+            if self.subscript_follows(after + 1):
+                raise NormalizeError(_AMBIGUOUS_BAR, after)
             self.emit("\\lvert " if name == "left" else "\\rvert ", after)
             if name == "left":
                 self.abs_depth += 1
@@ -357,11 +381,90 @@ class _Normalizer:
         match = re.search(r"(\\[A-Za-z]+|[A-Za-z0-9)}\]])$", prefix)
         return match.group(1) if match else ""
 
-    def reject_evaluation_bar(self, bar: int, after: int) -> None:
-        """``\\left.\\frac{d}{dx}f\\right|_{x=0}``: a bar with a subscript evaluates at a point."""
+    def percentage(self, start: int) -> int | None:
+        """``98.2\\%`` reads as ``(98.2/100)``; returns the position after ``\\%``, or None."""
+        if start > 0 and (self.source[start - 1].isdigit() or self.source[start - 1] == "."):
+            return None  # not the start of a number
+        match = _PERCENTAGE.match(self.source, start)
+        if match is None or match.end() > self.end:
+            return None
+        if any(start < pending <= match.end() for pending in self.inserts):
+            return None  # inside a script being braced (x^50\%): not read as a percentage
+        number = match.group(1)
+        self.emit("(", start)
+        for index, digit in enumerate(number):
+            self.emit(digit, start + index)
+        self.emit("/100)", match.end() - 2)
+        return match.end()
+
+    def reject_indicator(self, name: str, end: int, position: int) -> None:
+        """``\\mathbb{1}[x>0]``, ``\\mathbf{1}_{x>0}``: indicator functions, named as such."""
+        if name not in _INDICATOR_FONTS:
+            return
+        start = _skip_spaces(self.source, end)
+        if start >= self.end:
+            return
+        argument_stop = argument_end(self.source, start)
+        argument = self.source[start:argument_stop].strip("{} \t\n")
+        following = self.source[_skip_spaces(self.source, argument_stop):]
+        if argument == "1" or (argument == "I" and following.startswith(_INDICATOR_BRACKETS)):
+            ones = " or vectors of ones" if name in _VECTOR_FONTS else ""
+            raise NormalizeError(
+                f"out of scope: indicator functions{ones} "
+                f"({self.source[position:argument_stop]})",
+                position,
+            )
+
+    # -- evaluation bars: \left. E \right|_{x=a}, E \Big|_{x=a} -> (E)\evalbar_{x=a} -------
+    def subscript_follows(self, after: int) -> bool:
+        """Whether a bar ending at ``after`` has a subscript: then it evaluates at a point
+        (``|x|^2`` is a power of an absolute value)."""
         following = _skip_spaces(self.source, after)
-        if following < self.end and self.source[following] == "_":
-            raise NormalizeError("out of scope: evaluation bars (|_{x=a})", bar)
+        return following < self.end and self.source[following] == "_"
+
+    def closed_by_evaluation_bar(self, end: int) -> bool:
+        """Whether the ``\\left`` ending at ``end`` is ``\\left.`` whose ``\\right`` is a
+        bar with a script (the matching ``\\right`` is found by counting pairs)."""
+        source = self.source
+        after = _skip_spaces(source, end)
+        if after >= self.end or source[after] != ".":
+            return False
+        depth = 1
+        for match in _LEFT_RIGHT.finditer(source, after + 1, self.end):
+            depth += 1 if match.group(1) == "left" else -1
+            if depth == 0:
+                bar = _RIGHT_BAR.match(source, _skip_spaces(source, match.end()))
+                return bar is not None and self.subscript_follows(bar.end())
+        return False
+
+    def bare_evaluation_bar(self, bar: int, after: int) -> int:
+        """``E \\Big|_{x=a}`` without ``\\left.``: the bar evaluates everything before it."""
+        written = "".join(self.out)
+        if not written.strip():
+            raise NormalizeError("an evaluation bar with nothing before it to evaluate", bar)
+        if self.abs_depth > 0 or _open_depth(written) != 0:
+            raise NormalizeError(_AMBIGUOUS_BAR, bar)
+        self.out.insert(0, "(")
+        self.offsets.insert(0, 0)
+        self.emit(")", bar)
+        return self.evaluation_subscript(bar, after)
+
+    def evaluation_subscript(self, bar: int, after: int) -> int:
+        """Emit ``\\evalbar_`` for ``|_{x=a}``; the braced ``x=a`` is then scanned as usual."""
+        source = self.source
+        script = _skip_spaces(source, after)
+        group = _skip_spaces(source, script + 1)
+        if group >= self.end or source[group] != "{":
+            raise NormalizeError(_POINT_BAR, bar)
+        close = group_end(source, group)
+        if "=" not in source[group + 1 : close - 1]:
+            raise NormalizeError(_POINT_BAR, bar)
+        following = _skip_spaces(source, close)
+        if following < self.end and source[following] == "^":
+            raise NormalizeError(_BOUNDS_BAR, bar)
+        self.emit("\\evalbar", bar)
+        self.emit("_", script)
+        return group
 
     def absolute_bar(self, position: int) -> None:
         previous = self.last_output()
@@ -383,6 +486,32 @@ class _Normalizer:
 
 
 _FUNCTION_WORD = re.compile(r"[A-Za-z]{2,}")
+_PERCENTAGE = re.compile(r"(\d+(?:\.\d+)?)\s*\\%")
+#: Fonts in which a 1 (or an I before a bracket) is an indicator function.
+_INDICATOR_FONTS = frozenset({"mathbb", "mathbbm", "mathds", "mathbf", "boldsymbol", "bm"})
+_VECTOR_FONTS = frozenset({"mathbf", "boldsymbol", "bm"})
+_INDICATOR_BRACKETS = ("[", "(", "\\{", "_", "\\left", "\\big", "\\Big")
+_LEFT_RIGHT = re.compile(r"\\(left|right)(?![A-Za-z])")
+_RIGHT_BAR = re.compile(r"\||\\vert(?![A-Za-z])")
+_POINT_BAR = "out of scope: evaluation bars without a point (write |_{x=a})"
+_BOUNDS_BAR = "out of scope: evaluation between bounds (|_{a}^{b})"
+_AMBIGUOUS_BAR = (
+    "out of scope: evaluation bars inside brackets or absolute values "
+    "(write \\left. ... \\right|_{x=a})"
+)
+_OPENERS = re.compile(r"\\lvert(?![A-Za-z])|\\rvert(?![A-Za-z])|\\[{}]|\\[A-Za-z]+|\\.|[()\[\]{}]")
+
+
+def _open_depth(text: str) -> int:
+    """How many brackets (of any kind) are still open at the end of normalised ``text``."""
+    depth = 0
+    for match in _OPENERS.finditer(text):
+        token = match.group(0)
+        if token in ("(", "[", "{", "\\{", "\\lvert"):
+            depth += 1
+        elif token in (")", "]", "}", "\\}", "\\rvert"):
+            depth -= 1
+    return depth
 _ENVIRONMENT_NAME = re.compile(r"\s*\{\s*([A-Za-z*]+)\s*\}")
 
 
