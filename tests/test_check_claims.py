@@ -119,6 +119,58 @@ def test_where_clause_defines_the_substitution() -> None:
     ]
 
 
+_CHAIN_RULE_WITH_REASON = (
+    "$$\n\\begin{aligned}\n\\frac{d}{dx} \\frac{1}{1+e^{-x}} &= \\frac{d}{du}\\left[\\frac{1}{u}"
+    "\\right] \\cdot \\frac{d}{dx}[1+e^{-x}] && \\text{chain rule, } u = 1+e^{-x} \\\\\n"
+    "&= -\\frac{1}{u^2} \\cdot (-e^{-x}) && \\text{power rule} \\\\\n"
+    "&= RHS && \\text{substitute back}\n\\end{aligned}\n$$\n\nwith $u = 1 + e^{-x}$.\n"
+)
+
+
+def test_substitution_in_the_reason_defines_it_for_the_following_steps() -> None:
+    text = _CHAIN_RULE_WITH_REASON.replace("RHS", "\\frac{e^{-x}}{(1+e^{-x})^2}")
+    report = check_md(text)
+    assert [(f.location.line, f.location.column, f.kind, f.verdict, f.reason)
+            for f in report.findings] == [
+        (3, 36, ClaimKind.STEP, Verdict.PROVED, "chain rule, u = 1+e^{-x}"),
+        (3, 125, ClaimKind.DEFINITION, None, ""),
+        (4, 4, ClaimKind.STEP, Verdict.PROVED, "power rule"),
+        (5, 4, ClaimKind.STEP, Verdict.PROVED, "substitute back"),
+        (9, 11, ClaimKind.IDENTITY, Verdict.PROVED, ""),  # $u = 1 + e^{-x}$ in the prose
+    ]
+    assert report.findings[1].message == "definition of u"
+
+
+def test_substitution_in_the_reason_still_refutes_a_wrong_step() -> None:
+    text = _CHAIN_RULE_WITH_REASON.replace("RHS", "\\frac{e^{x}}{(1+e^{-x})^2}")
+    assert [f.verdict for f in check_md(text).findings if f.verdict] == [
+        Verdict.PROVED, Verdict.PROVED, Verdict.REFUTED, Verdict.PROVED,
+    ]
+
+
+def test_let_in_parenthesised_reason_text_defines_the_substitution() -> None:
+    text = (
+        "$$\n\\frac{d}{dx} \\frac{1}{1+e^{-x}} = -\\frac{1}{u^2} \\cdot (-e^{-x})"
+        " \\qquad \\text{(let } u = 1+e^{-x}\\text{)}\n$$\n"
+    )
+    report = check_md(text)
+    assert [(f.kind, f.verdict, f.reason) for f in report.findings] == [
+        (ClaimKind.IDENTITY, Verdict.PROVED, "(let u = 1+e^{-x})"),
+        (ClaimKind.DEFINITION, None, ""),
+    ]
+
+
+def test_a_fact_in_the_reason_is_no_definition() -> None:
+    text = (
+        "$$\n\\lim_{x \\to \\infty} \\frac{1}{1+e^{-x}} = 1 && \\text{since } "
+        "\\lim_{x \\to \\infty} e^{-x} = 0\n$$\n"
+    )
+    report = check_md(text)
+    assert [(f.kind, f.verdict, f.reason) for f in report.findings] == [
+        (ClaimKind.LIMIT, Verdict.PROVED, "since \\lim_{x \\to \\infty} e^{-x} = 0"),
+    ]
+
+
 def test_placeholder_trap_is_refuted_when_wrong() -> None:
     text = (
         "$$\n\\begin{aligned}\n\\frac{d}{dx} \\frac{1}{1+e^{-x}} &= \\frac{d}{dx} u^{-1}, "

@@ -290,6 +290,70 @@ def test_where_text_clause_with_two_definitions() -> None:
     assert [(n.text, v.text) for n, v in row.where] == [("u", "1 + x"), ("v", "2")]
 
 
+@pytest.mark.parametrize(("text", "reason", "where"), [
+    (r"a &= b && \text{chain rule, } u = 1 + e^{- x}", "chain rule, u = 1 + e^{- x}",
+     [("u", "1 + e^{- x}")]),
+    (r"a &= b && \text{chain rule with } u = 1+e^{-x}", "chain rule with u = 1+e^{-x}",
+     [("u", "1+e^{-x}")]),
+    (r"a &= b && \text{where } u = 1+e^{-x}", "where u = 1+e^{-x}", [("u", "1+e^{-x}")]),
+    (r"a = b \qquad \text{(let } u = 1+e^{-x}\text{)}", "(let u = 1+e^{-x})",
+     [("u", "1+e^{-x}")]),
+    (r"a = b \quad (\text{with } u = 1+e^{-x}).", "(with u = 1+e^{-x})",
+     [("u", "1+e^{-x}")]),
+    (r"a = b \quad \text{chain rule, } \theta_{t} = 2x", r"chain rule, \theta_{t} = 2x",
+     [(r"\theta_{t}", "2x")]),
+    (r"a &= b && \text{substitute } u = 1+x \text{ and } v = x^2.",
+     "substitute u = 1+x and v = x^2.", [("u", "1+x"), ("v", "x^2")]),
+    (r"a &= b && u = 1+x, \; v = 2\;", "u = 1+x, v = 2", [("u", "1+x"), ("v", "2")]),
+])  # fmt: skip
+def test_name_equals_expression_in_a_reason_is_a_where_clause(
+    text: str, reason: str, where: list[tuple[str, str]]
+) -> None:
+    (row,) = rows_of(text)
+    assert chain(row) == ["a", "b"]
+    assert row.reason == reason
+    assert [(name.text, value.text) for name, value in row.where] == where
+    for piece in all_pieces(row):
+        assert_piece_is_slice(block_of(text), piece)
+    assert row.where[0][1].offset == text.index(where[0][1], text.index("="))
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    (r"a &= b && \text{since } \lim_{x \to \infty} e^{-x} = 0",
+     r"since \lim_{x \to \infty} e^{-x} = 0"),
+    (r"a &= b && \text{since } e^{-x} = 0", "since e^{-x} = 0"),
+    (r"a &= b && \text{for } x = 0", "for x = 0"),
+    (r"a &= b && \text{at } x = 0", "at x = 0"),
+    (r"a &= b && \text{since } x = 2 = y", "since x = 2 = y"),
+    (r"a &= b && \text{chain rule, } u(0) = 1", "chain rule, u(0) = 1"),
+    (r"a &= b && \text{chain rule, } u \le 1", r"chain rule, u \le 1"),
+    (r"a = b \quad (x = 0)", "(x = 0)"),
+    (r"a = b \quad \text{(for } x = 0\text{)}", "(for x = 0)"),
+])  # fmt: skip
+def test_other_math_in_a_reason_stays_the_reason(text: str, reason: str) -> None:
+    (row,) = rows_of(text)
+    assert chain(row) == ["a", "b"]
+    assert row.reason == reason
+    assert row.where == ()
+
+
+def test_reason_where_clauses_belong_to_their_own_row() -> None:
+    rows = rows_of(
+        r"a &= b && \text{chain rule, } u = 1 + x \\ &= c && \text{power rule} \\"
+        r" &= d && \text{substitute back, } u = 1 + x"
+    )
+    assert [chain(r) for r in rows] == [["a", "b"], ["", "c"], ["", "d"]]
+    assert [[(n.text, v.text) for n, v in r.where] for r in rows] == [
+        [("u", "1 + x")], [], [("u", "1 + x")],
+    ]
+
+
+def test_a_row_of_only_a_reason_with_a_definition_keeps_it() -> None:
+    (row,) = rows_of(r"&& \text{let } u = 1+x")
+    assert row.relations == () and row.continues
+    assert [(n.text, v.text) for n, v in row.where] == [("u", "1+x")]
+
+
 def test_trailing_punctuation_stripped_but_ellipsis_kept() -> None:
     assert chain(rows_of("e = 2.718...")[0]) == ["e", "2.718..."]
     assert chain(rows_of(r"e = 2.718\ldots.")[0]) == ["e", "2.718\\ldots"]

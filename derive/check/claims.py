@@ -16,7 +16,9 @@ Rules (documented for authors in docs/check-json-schema.md, "How claims are read
   definition in scope.  A definition applies to the rest of the file: later rows and
   later blocks.  Where-clauses (``\\quad u = 1+e^{-x}``), ``derive: define``
   directives and configured definitions always define (they may redefine a name);
-  where-clauses apply from their own row on.  Definitions are recorded as findings of
+  where-clauses apply from their own row on.  A reason naming a substitution
+  (``&& \\text{chain rule, } u = 1+e^{-x}``) carries a where-clause too (see rows.py).
+  Definitions are recorded as findings of
   kind DEFINITION with verdict None and severity "info": not verified, not counted as
   claims or warnings.
 * A one-relation row that is neither a definition nor part of a chain is an IDENTITY.

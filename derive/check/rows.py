@@ -45,7 +45,7 @@ class Row:
     relations: tuple[Relation, ...]
     reason: str  # the author's reason: after &&, \quad\text{...}, \tag{...}, \because
     label: str  # \label{...} or \tag{...}
-    where: tuple[tuple[Piece, Piece], ...]  # "..., \quad u = 1+e^{-x}" -> (u, 1+e^{-x})
+    where: tuple[tuple[Piece, Piece], ...]  # "\quad u = 1+e^{-x}", "&& \text{by } u = 1" -> (u, 1)
     continues: bool  # lhs was empty: the chain goes on from the previous row's last rhs
 
 
@@ -94,6 +94,11 @@ _CONNECTORS = frozenset(
      "therefore", "then", "which gives", "giving", "gives", "or, equivalently", "that is"}
 )  # fmt: skip
 _WHERE_WORDS = frozenset({"where", "with", "let", "letting", "setting", "here", "whereby"})
+#: Words after which ``x = 0`` in a reason states a condition or a fact, not a definition.
+_CONDITION_WORDS = frozenset(
+    {"for", "if", "when", "whenever", "provided", "assuming", "near", "unless", "at", "as",
+     "since", "because", "given", "evaluated", "evaluating", "on", "iff"}
+)  # fmt: skip
 _REASON_WORDS = frozenset(
     {"by", "since", "because", "using", "use", "from", "via", "as", "apply", "applying",
      "chain", "product", "quotient", "power", "definition", "def", "def.", "substitute",
@@ -122,6 +127,8 @@ _WHERE_TEXT = re.compile(
 _SPACED_CONDITION = re.compile(
     r",?\s*(?:\\q?quad(?![A-Za-z])|\\hspace\*?\{[^{}]*\})\s*(\([^()]*\))[\s.,;]*$"
 )
+_SPAN_HEAD = re.compile(r"(?:\s|~|[,;:]|\\(?:q?quad(?![A-Za-z])|[,;:! ]))+")
+_SPAN_TAIL = re.compile(r"(?:\s|~|(?<!\\)[,;:]|\\(?:q?quad|[,;:! ]))+$")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
@@ -445,12 +452,15 @@ def _split_row(work: _Work, start: int, end: int, labels: list[tuple[int, str, s
                 if re.search(r"[A-Za-z]{3,}", tag):
                     reasons.append(tag)
     tokens = _tokens(text, start, end)
+    where: list[tuple[Piece, Piece]] = []  # "&& \text{chain rule, } u = ...": defines u
     # && : the rest of the row is the author's reason.
     for index, token in enumerate(tokens):
         if token.braces == 0 and token.name == "&":
             following = text[token.end : end].lstrip(" \t")
             if following.startswith("&"):
-                reasons.append(_plain(text[token.end : end].lstrip(" \t")[1:]))
+                reason_start = text.index("&", token.end) + 1
+                reasons.append(_plain(text[reason_start:end]))
+                where += _reason_definitions(work, reason_start, end)
                 work.blank(token.start, end)
                 end = token.start
                 tokens = tokens[:index]
@@ -468,9 +478,10 @@ def _split_row(work: _Work, start: int, end: int, labels: list[tuple[int, str, s
             end = token.start
             break
     text = work.text()
-    end, trailing = _trailing_reason(work, text, start, end, tokens)
+    end, trailing, trailing_where = _trailing_reason(work, text, start, end, tokens)
     if trailing:
         reasons.append(trailing)
+    where = trailing_where + where
     text = work.text()
     top = [t for t in tokens if t.depth == 0 and t.start < end]
     statements = _statements(work, text, start, end, top)
@@ -479,15 +490,79 @@ def _split_row(work: _Work, start: int, end: int, labels: list[tuple[int, str, s
         rows += _statement_rows(
             work, statement, top, reasons if not rows else [], label if not rows else ""
         )
-    if not rows and (reasons or label):
-        rows.append(Row(Piece("", start), (), "; ".join(r for r in reasons if r), label, (), True))
+    if rows and where:
+        # the reason's definitions belong to the row the reason closes: its last statement
+        main = max(
+            (index for index, row in enumerate(rows) if row.relations), default=len(rows) - 1
+        )
+        rows[main] = replace(rows[main], where=rows[main].where + tuple(where))
+    if not rows and (reasons or label or where):
+        reason = "; ".join(r for r in reasons if r)
+        rows.append(Row(Piece("", start), (), reason, label, tuple(where), continues=True))
     return rows
 
 
+def _reason_definitions(
+    work: _Work, start: int, end: int, *, after_words: bool = False
+) -> list[tuple[Piece, Piece]]:
+    """``name = expr`` math parts of the reason ``[start, end)``: its where-clauses.
+
+    ``\\text{chain rule, } u = 1+e^{-x}``, ``\\text{(let } u = 1+e^{-x}\\text{)}``: math
+    between the words whose left side is a bare name (the rule of where-clauses) and
+    that has one ``=`` and no other relation.  Math after a condition word (``\\text{for }
+    x = 0``, ``\\text{since } \\lim ... = 0``) stays a reason; with ``after_words`` so
+    does math that no words introduce (``\\quad (x = 0)`` is a condition).
+    """
+    text = work.text()
+    segments: list[tuple[int, int, str]] = []  # (start, end, the words just before)
+    position, words = start, ""
+    for token in _tokens(text, start, end):
+        if token.start < position or token.kind != "word" or token.name not in _TEXT_MACROS:
+            continue
+        found = _text_content(text, token)
+        if found is None or token.name == "mathrm" or found[1] > end:
+            continue
+        segments.append((position, token.start, words))
+        position, words = found[1], found[0]
+    segments.append((position, end, words))
+    where: list[tuple[Piece, Piece]] = []
+    for segment_start, segment_end, before in segments:
+        last_word = (before.lower().replace("(", " ").split() or [""])[-1].strip(",:;.")
+        if last_word in _CONDITION_WORDS or (after_words and not before.strip()):
+            continue
+        segment_start, segment_end = _math_span(text, segment_start, segment_end)
+        top = [t for t in _tokens(text, segment_start, segment_end) if t.depth == 0]
+        for part_start, part_end in _comma_parts(text, top, segment_start, segment_end):
+            relations = [t for t in top if part_start <= t.start < part_end and _relation_op(t)]
+            if len(relations) != 1 or _relation_op(relations[0]) != "=":
+                continue
+            name = work.piece(part_start, _side_end(text, relations[0]))
+            body = work.piece(relations[0].end, part_end)
+            if body.text and _is_where_name(name.text):
+                where.append((name, body))
+    return where
+
+
+def _math_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` without spacing, separators and the parentheses that open or close
+    around it (``(\\text{with } u = 1+e^{-x})``)."""
+    while True:
+        if edge := _SPAN_HEAD.match(text, start, end):
+            start = edge.end()
+        if edge := _SPAN_TAIL.search(text, start, end):
+            end = edge.start()
+        inner = text[start:end]
+        if inner.startswith("(") and inner.count("(") > inner.count(")"):
+            start += 1
+        elif inner.endswith(")") and inner.count(")") > inner.count("("):
+            end -= 1
+        else:
+            return start, end
+
 def _trailing_reason(
     work: _Work, text: str, start: int, end: int, tokens: list[_Token]
-) -> tuple[int, str]:
-    """A reason closing the row: (new end, reason).
+) -> tuple[int, str, list[tuple[Piece, Piece]]]:
+    """A reason closing the row: (new end, reason, its where-clauses).
 
     ``\\quad\\text{since } x > 0``, ``\\qquad\\text{chain rule}``, ``\\text{(by parts)}``:
     text in words that starts a reason (or stands apart after spacing at the
@@ -525,14 +600,16 @@ def _trailing_reason(
             if before[spaced.start() :].lstrip().startswith(","):
                 begin += 1  # keep the comma out of the reason, it ends the expression
         reason = _plain(text[begin:end]).strip(" ,")
+        where = _reason_definitions(work, token.start, end)
         work.blank(begin, end)
-        return begin, reason
+        return begin, reason, where
     # "f(x) = x^2 \\quad (x > 0)": a parenthesised condition set apart at the end.
     condition = _SPACED_CONDITION.search(text, start, end)
     if condition is not None and not text[condition.end() : end].strip(" \t\n.,;"):
+        where = _reason_definitions(work, condition.start(1), condition.end(1), after_words=True)
         work.blank(condition.start(), end)
-        return condition.start(), _plain(condition.group(1))
-    return end, ""
+        return condition.start(), _plain(condition.group(1)), where
+    return end, "", []
 
 
 def _depth_at(tokens: list[_Token], offset: int) -> int:
