@@ -131,22 +131,31 @@ def environment_end(text: str, name: str, after: int) -> tuple[int, int] | None:
     return None
 
 
-def skip_argument(text: str, index: int) -> int:
-    """Offset just past a brace group starting at ``index`` (after spaces), else ``index``."""
-    probe = index
-    while probe < len(text) and text[probe] in " \t":
+def brace_group(text: str, start: int, *, blanks: str = " \t") -> tuple[int, int] | None:
+    """(offset of ``{``, offset just past its ``}``) of the brace group at ``start``
+    (after ``blanks``), or None when none starts there or it never closes."""
+    probe = start
+    while probe < len(text) and text[probe] in blanks:
         probe += 1
     if probe >= len(text) or text[probe] != "{":
-        return index
+        return None
     depth = 0
     for position in range(probe, len(text)):
-        if text[position] == "{" and not is_escaped(text, position):
+        if text[position] in "{}" and is_escaped(text, position):
+            continue
+        if text[position] == "{":
             depth += 1
-        elif text[position] == "}" and not is_escaped(text, position):
+        elif text[position] == "}":
             depth -= 1
             if depth == 0:
-                return position + 1
-    return index
+                return probe, position + 1
+    return None
+
+
+def skip_argument(text: str, index: int) -> int:
+    """Offset just past a brace group starting at ``index`` (after spaces), else ``index``."""
+    found = brace_group(text, index)
+    return found[1] if found is not None else index
 
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from derive.extract.latex import Region, is_escaped
+from derive.extract.latex import Region, brace_group, is_escaped
 
 #: Expansion passes (macros using macros) and output size before we give up and leave the
 #: rest unexpanded: ``\\newcommand{\\a}{\\a\\a}`` must not hang or eat memory.
@@ -43,24 +43,12 @@ class MacroDefinition:
 
 
 def _group(text: str, start: int) -> tuple[str, int] | None:
-    """(content, end) of the brace group at ``start`` (after spaces), else None."""
-    index = start
-    while index < len(text) and text[index] in " \t\n":
-        index += 1
-    if index >= len(text) or text[index] != "{":
+    """(content, end) of the brace group at ``start`` (after blanks, newlines too), else None."""
+    found = brace_group(text, start, blanks=" \t\n")
+    if found is None:
         return None
-    depth = 0
-    for position in range(index, len(text)):
-        char = text[position]
-        if char in "{}" and is_escaped(text, position):
-            continue
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return text[index + 1 : position], position + 1
-    return None
+    open_brace, end = found
+    return text[open_brace + 1 : end - 1], end
 
 
 def _bracket(text: str, start: int) -> tuple[str, int] | None:
