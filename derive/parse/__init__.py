@@ -99,9 +99,9 @@ def parse_latex_expr(text: str, options: ParseOptions = ParseOptions()) -> Parse
 
 def display_name(name: str) -> str:
     """A SymPy function name as messages show it: the conditional ``P|1`` reads ``P(·|·)``."""
-    from derive.parse import latex
+    from derive.parse import conditional
 
-    return latex.display_name(name)
+    return conditional.display_name(name)
 
 
 _GREEK_OR_WORD = re.compile(r"\\([A-Za-z]+)")
