@@ -17,7 +17,7 @@ Rules (documented for authors in docs/check-json-schema.md, "How claims are read
   later blocks.  Where-clauses (``\\quad u = 1+e^{-x}``), ``derive: define``
   directives and configured definitions always define (they may redefine a name);
   where-clauses apply from their own row on.  A reason naming a substitution
-  (``&& \\text{chain rule, } u = 1+e^{-x}``) carries a where-clause too (see rows.py).
+  (``&& \\text{chain rule, } u = 1+e^{-x}``) carries a where-clause too (see where_clauses.py).
   Definitions are recorded as findings of
   kind DEFINITION with verdict None and severity "info": not verified, not counted as
   claims or warnings.
