@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive.model import FunctionSpec
+from derive.model import Definition, FunctionSpec
 
 x = sp.Symbol("x")
 _sigma = sp.Function("sigma")
 _e_minus_x = sp.exp(-x)
+#: The logistic sigmoid as a helper that other targets are written with.
+_SIGMA_HELPER = Definition(
+    "sigma", (x,), 1 / (1 + _e_minus_x), latex=r"\sigma(x) = \frac{1}{1 + e^{-x}}"
+)
 
 SIGMOID = FunctionSpec(
     name="sigmoid",
@@ -43,12 +47,13 @@ SOFTPLUS = FunctionSpec(
     latex_name=r"\operatorname{softplus}",
     variable=x,
     definition=sp.log(1 + sp.exp(x)),
-    target=1 / (1 + _e_minus_x),
+    target=_sigma(x),
     sympy_name="softplus",
     limit_points=(-sp.oo, sp.oo),
     value_points=(sp.S.Zero, sp.Integer(1)),
     value_digits=7,
     title="Softplus: its derivative is the logistic sigmoid",
+    helpers=(_SIGMA_HELPER,),
 )
 
 SWISH = FunctionSpec(
@@ -56,17 +61,14 @@ SWISH = FunctionSpec(
     latex_name=r"\operatorname{swish}",
     variable=x,
     definition=x / (1 + _e_minus_x),
-    # sigma(x) (1 + x (1 - sigma(x))) written out, since a spec carries one definition
-    target=sp.Mul(
-        1 / (1 + _e_minus_x),
-        1 + x * (1 - 1 / (1 + _e_minus_x)),
-        evaluate=False,
-    ),
+    # UnevaluatedExpr keeps the textbook form sigma(x) (1 + x (1 - sigma(x))) when printed
+    target=sp.Mul(_sigma(x), sp.UnevaluatedExpr(1 + x * (1 - _sigma(x))), evaluate=False),
     sympy_name="swish",
     limit_points=(-sp.oo, sp.oo),
     value_points=(sp.S.Zero, sp.Integer(1)),
     value_digits=7,
     title="Swish x·σ(x) and its derivative",
+    helpers=(_SIGMA_HELPER,),
 )
 
 #: Bundled specs by name; the first is the default.

@@ -107,7 +107,12 @@ def function_definition(spec: FunctionSpec) -> Definition | None:
 
 
 def _unicode_name(spec: FunctionSpec) -> str:
-    return str(sp.pretty(sp.Symbol(spec.sympy_name), use_unicode=True))
+    return _unicode_name_of(spec.sympy_name)
+
+
+def _unicode_name_of(name: str) -> str:
+    """How a SymPy name reads in a rule phrase: sigma -> σ."""
+    return str(sp.pretty(sp.Symbol(name), use_unicode=True))
 
 
 # ---------------------------------------------------------------------------
@@ -321,7 +326,7 @@ def build_derivation(spec: FunctionSpec, settings: VerifySettings = DEFAULT_SETT
     tree = differentiate(spec.definition, x, substitution_names=names)
     lhs = sp.Derivative(applied_function(spec, x), x)
     own = function_definition(spec)
-    definitions = ((own,) if own else ()) + substitution_definitions(tree)
+    definitions = ((own,) if own else ()) + spec.helpers + substitution_definitions(tree)
 
     steps = rule_steps(tree)
     if _is_self_defined(spec):
@@ -366,9 +371,40 @@ def _closing_steps(
     if not _is_self_defined(spec):
         applied = applied_function(spec, spec.variable)
         folds.append(Fold(applied, spec.definition, f"definition of {_unicode_name(spec)}"))
-    for step in rewrite_steps(raw, spec.target, folds=folds):
+    folds.extend(_helper_folds(spec))
+    rewritten = rewrite_steps(raw, spec.target, folds=folds)
+    unfolded = _unfold_helpers(spec)
+    if [step.rule for step in rewritten] == ["algebra"] and unfolded is not None:
+        # no move sequence found: the algebra step reaches the target in full, and the
+        # helpers are folded back in a step of their own
+        closing.append(DerivationStep(unfolded, "algebra"))
+        names = ", ".join(_unicode_name_of(helper.name) for helper in spec.helpers)
+        closing.append(DerivationStep(spec.target, f"definition of {names}"))
+        return closing
+    for step in rewritten:
         closing.append(DerivationStep(step.expr, step.rule, note=step.note))
     return closing
+
+
+def _helper_folds(spec: FunctionSpec) -> list[Fold]:
+    return [
+        Fold(
+            sp.Function(helper.name)(*helper.params),
+            helper.body,
+            f"definition of {_unicode_name_of(helper.name)}",
+        )
+        for helper in spec.helpers
+    ]
+
+
+def _unfold_helpers(spec: FunctionSpec) -> sp.Expr | None:
+    """``spec.target`` with every helper written out (kept unevaluated), or None if it uses none."""
+    if spec.target is None:
+        return None
+    mapping = {fold.applied: sp.UnevaluatedExpr(fold.body) for fold in _helper_folds(spec)}
+    if not any(spec.target.has(applied) for applied in mapping):
+        return None
+    return replace_unevaluated(spec.target, mapping)
 
 
 def _limit_claims(spec: FunctionSpec, settings: VerifySettings) -> tuple[LimitClaim, ...]:

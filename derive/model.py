@@ -148,6 +148,8 @@ class FunctionSpec:
     value_digits: int = 10
     substitution_name: str = "u"
     title: str = ""
+    # auxiliary functions ``target`` may use, e.g. sigma(x) = 1/(1+e^{-x}) for swish
+    helpers: tuple[Definition, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import sympy as sp
 from derive.catalog import BUNDLED, SIGMOID, spec_from_expression
 from derive.derivation import build_derivation, reverify
 from derive.model import Derivation, Verdict
+from derive.render.latex import expr_latex
 
 x = sp.Symbol("x")
 OK = (Verdict.PROVED, Verdict.CHECKED)
@@ -120,13 +121,43 @@ def test_bundled_functions_build(name: str) -> None:
     assert derivation.verdict in OK
     final = derivation.steps[-1].expr
     assert final == BUNDLED[name].target
-    assert sp.simplify(final - sp.diff(BUNDLED[name].definition, x)) == 0
+    in_x = final.replace(sigma, lambda arg: 1 / (1 + sp.exp(-arg))).doit()
+    assert sp.simplify(in_x - sp.diff(BUNDLED[name].definition, x)) == 0
+
+
+sigma = sp.Function("sigma")
 
 
 def test_softplus_reaches_the_sigmoid() -> None:
     derivation = build_derivation(BUNDLED["softplus"])
-    assert derivation.steps[-1].expr == 1 / (1 + sp.exp(-x))
+    assert derivation.steps[-1].expr == sigma(x)
+    assert derivation.steps[-1].rule == "definition of σ"
+    assert derivation.steps[-2].expr == 1 / (1 + sp.exp(-x))
     assert "chain rule" in rules(derivation)
+    for step in derivation.steps:
+        assert step.outcome is not None and step.outcome.verdict == Verdict.PROVED, step.rule
+    assert "sigma" in [definition.name for definition in derivation.definitions]
+
+
+def test_swish_ends_in_the_sigmoid_it_is_written_with() -> None:
+    derivation = build_derivation(BUNDLED["swish"])
+    final = derivation.steps[-1]
+    assert final.expr.has(sigma(x))
+    assert final.rule == "definition of σ"
+    assert expr_latex(final.expr) == r"\sigma(x) (1 + x (1 - \sigma(x)))"
+    for step in derivation.steps:
+        assert step.outcome is not None and step.outcome.verdict in OK, (step.rule, step.outcome)
+    for check in derivation.checks:
+        assert check.outcome.verdict in OK, (check.name, check.outcome)
+
+
+def test_a_wrong_helper_is_refuted() -> None:
+    """The helper's body is what sigma in the target stands for when steps are verified."""
+    spec = BUNDLED["softplus"]
+    wrong = dataclasses.replace(spec.helpers[0], body=1 / (1 + sp.exp(x)))
+    derivation = build_derivation(dataclasses.replace(spec, helpers=(wrong,)))
+    verdicts = [step.outcome.verdict for step in derivation.steps if step.outcome]
+    assert Verdict.REFUTED in verdicts
 
 
 @pytest.mark.parametrize(

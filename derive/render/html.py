@@ -16,6 +16,8 @@ from derive.render.latex import (
     expr_latex,
     function_call_latex,
     function_latex,
+    helper_definitions,
+    helper_latex,
     limit_lhs_latex,
     limit_reason_latex,
     note_latex,
@@ -313,6 +315,8 @@ def render_html(d: Derivation, *, svg: str | None) -> str:
         '<h2 id="function">The function</h2>',
         f'<div class="card">{math(function_latex(d))}</div>',
     ]
+    for helper in helper_definitions(d):
+        lines += ["<p>where</p>", f'<div class="card">{math(helper_latex(helper))}</div>']
     substitutions = [dfn for dfn in d.definitions if not dfn.params]
     if substitutions:
         lines.append("<p>Named substitutions: "

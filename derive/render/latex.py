@@ -30,6 +30,7 @@ from derive.render.text import (
     VERDICT_MEANINGS,
     chain_verdict,
     evidence_sentence,
+    helper_definitions,
     substitutions_in_note,
     verdict_label,
 )
@@ -182,6 +183,12 @@ def function_latex(d: Derivation) -> str:
     return f"{function_call_latex(d)} = {expr_latex(d.spec.definition)}"
 
 
+def helper_latex(definition: Definition) -> str:
+    """``\\sigma(x) = \\frac{1}{1 + e^{- x}}``, printed from the definition's SymPy objects."""
+    applied = sp.Function(definition.name)(*definition.params)
+    return f"{expr_latex(applied)} = {expr_latex(definition.body)}"
+
+
 def title(d: Derivation) -> str:
     return d.spec.title or f"The derivative of {d.spec.name}"
 
@@ -316,6 +323,8 @@ def render_latex(d: Derivation) -> str:
         function_latex(d),
         r"\]",
     ]
+    for helper in helper_definitions(d):
+        lines += ["where", r"\[", helper_latex(helper), r"\]"]
     substitutions = [dfn for dfn in d.definitions if not dfn.params]
     if substitutions:
         lines.append(r"Named substitutions: "

@@ -12,6 +12,8 @@ from derive.render.latex import (
     check_summary,
     expr_latex,
     function_latex,
+    helper_definitions,
+    helper_latex,
     limit_lhs_latex,
     limit_reason_latex,
     math_text,
@@ -78,6 +80,8 @@ def render_markdown(d: Derivation) -> str:
     lines.append("")
     lines += ["## The function", ""]
     lines += _display([function_latex(d)])
+    for helper in helper_definitions(d):
+        lines += ["where", "", *_display([helper_latex(helper)])]
 
     if d.steps:
         lines += ["## The derivative, step by step", ""]

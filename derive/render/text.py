@@ -210,6 +210,11 @@ def _indent(text: str, prefix: str) -> str:
     return "\n".join(prefix + line if line else line for line in text.split("\n"))
 
 
+def helper_definitions(d: Derivation) -> list[Definition]:
+    """Auxiliary functions the derivation uses besides its own (sigma for swish)."""
+    return [dfn for dfn in d.definitions if dfn.params and dfn.name != d.spec.sympy_name]
+
+
 def render_text(d: Derivation) -> str:
     """The derivation for a terminal: each step pretty-printed, with its rule and verdict."""
     spec = d.spec
@@ -218,6 +223,9 @@ def render_text(d: Derivation) -> str:
     out.append(f"{title}  [{d.verdict.value}]")
     out.append("")
     out.append(_indent(pretty_relation(_function_call(d), " = ", spec.definition), "  "))
+    for helper in helper_definitions(d):
+        applied = sp.pretty(sp.Function(helper.name)(*helper.params), use_unicode=True)
+        out.append(_indent(pretty_relation(f"where {applied}", " = ", helper.body), "  "))
     out.append("")
     for index, step in enumerate(d.steps):
         if index == 0:
