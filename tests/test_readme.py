@@ -30,3 +30,17 @@ def test_readme_example_output_is_real(tmp_path: Path) -> None:
     )
     assert result.stdout.splitlines() == expected
     assert result.returncode == exit_status
+
+
+def test_readme_describes_the_json_record_as_docs_do() -> None:
+    """The README carries the build record's schema (a stable interface); docs/json-schema.md
+    is the copy the field-by-field test reads. They must not drift apart."""
+    docs = (README.parent / "docs" / "json-schema.md").read_text(encoding="utf-8")
+    expected = docs.replace(
+        "## The JSON record (`output/NAME.json`, schema 1)",
+        "### The JSON record of `derive build`",
+    ).replace("\n### ", "\n#### ").strip()
+    text = README.read_text(encoding="utf-8")
+    start = text.index("### The JSON record of `derive build`")
+    end = text.index("## `derive check`")
+    assert text[start:end].strip() == expected
