@@ -303,18 +303,27 @@ class CheckReport:
     files: list[FileReport] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
-        counts = {v.value: 0 for v in Verdict}
+        """Counts for every summary (text line, JSON ``summary``, GitHub, ...).
+
+        An unreadable file counts as an ``error``; recorded definitions are counted
+        apart: they are neither verified claims nor suspicious warnings.
+        """
+        counts = {"files": len(self.files), "unreadable": 0, "claims": 0}
+        counts.update({v.value: 0 for v in Verdict})
         counts["warning"] = 0
+        counts["definition"] = 0
         for report in self.files:
             if report.error:
+                counts["unreadable"] += 1
                 counts["error"] += 1
             for finding in report.findings:
-                if finding.kind is ClaimKind.DEFINITION:
-                    continue  # recorded, not verified: neither a claim nor a warning
-                if finding.verdict is None:
-                    counts["warning"] += 1
-                else:
+                if finding.verdict is not None:
+                    counts["claims"] += 1
                     counts[finding.verdict.value] += 1
+                elif finding.kind is ClaimKind.DEFINITION:
+                    counts["definition"] += 1
+                else:
+                    counts["warning"] += 1
         return counts
 
 

@@ -15,7 +15,7 @@ from derive.model import (
     Verdict,
 )
 from derive.report.json import format_json
-from derive.report.text import format_text, tally
+from derive.report.text import format_text
 
 
 def _finding(line: int, verdict: Verdict | None, kind: ClaimKind | None = ClaimKind.STEP,
@@ -57,8 +57,8 @@ def _report() -> CheckReport:
     ])
 
 
-def test_tally_keeps_definitions_out_of_warnings() -> None:
-    counts = tally(_report())
+def test_counts_keep_definitions_out_of_warnings() -> None:
+    counts = _report().counts()
     assert counts == {
         "files": 2, "unreadable": 1, "claims": 5, "proved": 1, "checked": 1, "refuted": 1,
         "unknown": 1, "error": 2, "warning": 1, "definition": 1,

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from derive.report import UNREADABLE_FILE_RULE, claim_text, is_definition, outcome_word, rule_id_of
+from derive.report import (
+    FAIL_ON_WORDS,
+    UNREADABLE_FILE_RULE,
+    claim_text,
+    is_definition,
+    outcome_word,
+    rule_id_of,
+)
 
 if TYPE_CHECKING:
     from derive.model import CheckReport, Finding
@@ -74,5 +81,5 @@ def format_github(report: CheckReport) -> str:
             if annotation is not None:
                 lines.append(annotation)
     counts = report.counts()
-    lines.append("derive: " + ", ".join(f"{counts[key]} {key}" for key in sorted(counts)))
+    lines.append("derive: " + ", ".join(f"{counts[key]} {key}" for key in sorted(FAIL_ON_WORDS)))
     return "\n".join(lines) + "\n"

@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from derive.model import CheckReport, FileReport, Finding
-from derive.report.text import is_definition, tally
+from derive.report.text import is_definition
 
 SCHEMA_VERSION = 1
 
@@ -80,7 +80,7 @@ def report_record(report: CheckReport) -> dict[str, Any]:
     return {
         "schema": SCHEMA_VERSION,
         "files": [_file(f) for f in report.files],
-        "summary": tally(report),
+        "summary": report.counts(),
     }
 
 

@@ -31,37 +31,12 @@ def is_lint(finding: Finding) -> bool:
     return finding.verdict is None and not is_definition(finding)
 
 
-def tally(report: CheckReport) -> dict[str, int]:
-    """Counts for the summary line and the JSON summary.
-
-    Unlike ``CheckReport.counts`` this keeps recorded definitions (verdict None,
-    severity info) out of the warnings: they are neither verified nor suspicious.
-    """
-    counts = {"files": len(report.files), "unreadable": 0, "claims": 0}
-    counts.update({name: 0 for name in COUNT_ORDER})
-    counts["warning"] = 0
-    counts["definition"] = 0
-    for file_report in report.files:
-        if file_report.error:
-            counts["unreadable"] += 1
-            counts["error"] += 1
-        for finding in file_report.findings:
-            if finding.verdict is not None:
-                counts["claims"] += 1
-                counts[finding.verdict.value] += 1
-            elif is_definition(finding):
-                counts["definition"] += 1
-            else:
-                counts["warning"] += 1
-    return counts
-
-
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def summary_line(report: CheckReport) -> str:
-    counts = tally(report)
+    counts = report.counts()
     files = _plural(counts["files"], "file")
     if counts["unreadable"]:
         files += f" ({counts['unreadable']} unreadable)"
