@@ -412,3 +412,21 @@ def test_formats_of_a_real_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert github.count("::error ") == 2  # the refuted step and the unreadable file
     suites = ET.fromstring(format_junit(report)).findall("testsuite")
     assert [s.get("failures") for s in suites] == ["1", "0"]
+
+
+def test_an_unreadable_definition_is_reported_by_every_format(tmp_path: Path) -> None:
+    """A definition whose body cannot be read is an error finding (kind "definition"):
+    only recorded definitions (no verdict) may be left out of a report."""
+    from derive.check.api import check_paths
+    from derive.model import VerifySettings
+
+    doc = tmp_path / "notes.md"
+    doc.write_text("$$\n\\sigma(x) = \\frac{1}{1+e^{-x}\n$$\n", encoding="utf-8")
+    report = check_paths([str(doc)], settings=VerifySettings())
+    [finding] = report.files[0].findings
+    assert finding.kind is ClaimKind.DEFINITION and finding.verdict is Verdict.ERROR
+    assert exit_code(report) == 1
+    assert "::error file=" in format_github(report)
+    sarif = json.loads(format_sarif(report, root=str(tmp_path)))
+    assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["DRV002"]
+    assert "<error" in format_junit(report)

@@ -58,15 +58,19 @@ def outcome_word(finding: Finding) -> str:
 
 
 def is_definition(finding: Finding) -> bool:
-    """Definitions are recorded, not verified: no reporter treats them as claims."""
-    return finding.kind is not None and finding.kind.value == "definition"
+    """A recorded definition: not verified, so no reporter treats it as a claim.
+
+    A definition whose body could not be read carries the verdict ``error``: that is a
+    finding like any other and every reporter must show it.
+    """
+    return (
+        finding.kind is not None and finding.kind.value == "definition" and finding.verdict is None
+    )
 
 
 def fails(finding: Finding, fail_on: Collection[str]) -> bool:
     """Whether this finding fails a run under ``fail_on``."""
-    if is_definition(finding) and finding.verdict is None:
-        return False
-    return outcome_word(finding) in fail_on
+    return not is_definition(finding) and outcome_word(finding) in fail_on
 
 
 def exit_code(report: CheckReport, fail_on: Collection[str] = DEFAULT_FAIL_ON) -> int:

@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from derive.model import CheckReport, FileReport, Finding
-from derive.report.text import is_definition
+from derive.report import is_definition
 
 SCHEMA_VERSION = 1
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from derive.model import CheckReport, ClaimKind, FileReport, Finding, Verdict
+from derive.model import CheckReport, FileReport, Finding, Verdict
+from derive.report import is_definition, outcome_word
 
 #: Verdicts whose lines are always printed; proved/checked only with verbose=True.
 ALWAYS_SHOWN = (Verdict.REFUTED, Verdict.UNKNOWN, Verdict.ERROR)
@@ -20,10 +21,6 @@ _RESET = "\x1b[0m"
 _BOLD = "\x1b[1m"
 
 COUNT_ORDER = ("proved", "checked", "refuted", "unknown", "error")
-
-
-def is_definition(finding: Finding) -> bool:
-    return finding.kind is ClaimKind.DEFINITION and finding.verdict is None
 
 
 def is_lint(finding: Finding) -> bool:
@@ -47,12 +44,6 @@ def summary_line(report: CheckReport) -> str:
     return f"{files}, {_plural(counts['claims'], 'claim')}: " + ", ".join(parts)
 
 
-def _label(finding: Finding) -> str:
-    if finding.verdict is not None:
-        return finding.verdict.value
-    return "definition" if is_definition(finding) else "warning"
-
-
 def _shown(finding: Finding, verbose: bool) -> bool:
     if verbose:
         return True
@@ -68,7 +59,7 @@ def _finding_lines(finding: Finding, color: bool) -> list[str]:
     where = f"{loc.path}:{loc.line}:{loc.column}:"
     if color:
         where = f"{_BOLD}{where}{_RESET}"
-    label = _label(finding)
+    label = outcome_word(finding)
     rule = f" [{finding.rule_id}]" if finding.rule_id else ""
     message = finding.message
     if message == label or message.startswith((label + " ", label + ":")):
