@@ -125,8 +125,8 @@ def _settings(args: argparse.Namespace, time_limit: float | None = None,
 
 
 def _run_build(args: argparse.Namespace) -> int:
-    from derive.catalog import BUNDLED
-    from derive.derivation import build_derivation
+    from derive.generate.catalog import BUNDLED
+    from derive.generate.derivation import build_derivation
     from derive.model import Verdict
     from derive.render import plots_available, write_index, write_outputs
 
@@ -161,8 +161,8 @@ def _run_build(args: argparse.Namespace) -> int:
 def _run_steps(args: argparse.Namespace) -> int:
     import sympy as sp
 
-    from derive.catalog import spec_from_expression
-    from derive.derivation import build_derivation
+    from derive.generate.catalog import spec_from_expression
+    from derive.generate.derivation import build_derivation
     from derive.model import Verdict
     from derive.parse import LatexParseError, ParseOptions, parse_latex_expr
     from derive.render import render_json, render_latex, render_markdown, render_text

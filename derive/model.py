@@ -204,7 +204,7 @@ class Derivation:
     values: tuple[ValueClaim, ...]
     checks: tuple[ClosedFormCheck, ...]
     definitions: tuple[Definition, ...]
-    rule_tree: object | None = None  # derive.rules.DiffRule; kept opaque here
+    rule_tree: object | None = None  # derive.generate.rules.DiffRule; kept opaque here
 
     @property
     def verdict(self) -> Verdict:

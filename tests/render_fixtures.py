@@ -1,6 +1,7 @@
 """Derivations for the renderer tests.
 
-``sigmoid_derivation()`` uses ``derive.derivation.build_derivation`` on the bundled sigmoid when
+``sigmoid_derivation()`` uses ``derive.generate.derivation.build_derivation`` on the bundled
+sigmoid when
 that module exists, and otherwise a hand-built chain with real SymPy expressions and outcomes, so
 that the renderers can be tested on their own.  ``tampered()`` builds awkward variants: a title
 with markup, a refuted step with a counterexample, unverified claims.
@@ -119,8 +120,8 @@ def hand_built_sigmoid() -> Derivation:
 def sigmoid_derivation() -> Derivation:
     """The bundled sigmoid from the generator when it is available, else the hand-built one."""
     try:
-        from derive.catalog import BUNDLED  # type: ignore[import-not-found,unused-ignore]
-        from derive.derivation import (  # type: ignore[import-not-found,unused-ignore]
+        from derive.generate.catalog import BUNDLED  # type: ignore[import-not-found,unused-ignore]
+        from derive.generate.derivation import (  # type: ignore[import-not-found,unused-ignore]
             build_derivation,
         )
     except ImportError:

@@ -7,8 +7,8 @@ import dataclasses
 import pytest
 import sympy as sp
 
-from derive.catalog import BUNDLED, SIGMOID, spec_from_expression
-from derive.derivation import build_derivation, reverify
+from derive.generate.catalog import BUNDLED, SIGMOID, spec_from_expression
+from derive.generate.derivation import build_derivation, reverify
 from derive.model import Derivation, Verdict
 from derive.render.latex import expr_latex
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive.limits import compute_limit, decimal_value, limit_steps, simple_exact_value
+from derive.generate.limit_steps import (
+    compute_limit,
+    decimal_value,
+    limit_steps,
+    simple_exact_value,
+)
 
 x = sp.Symbol("x")
 SIGMOID = 1 / (1 + sp.exp(-x))

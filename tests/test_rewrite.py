@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive.rewrite import (
+from derive.generate.rewrite import (
     Fold,
     Reason,
     add_and_subtract_constant,

@@ -6,7 +6,7 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from derive.rules import (
+from derive.generate.rules import (
     ChainRule,
     ConstantMultipleRule,
     ConstantRule,

@@ -4,7 +4,7 @@ Modelled on SymPy's ``integrals/manualintegrate.py``: every rule records the
 expression it differentiates and the variable, evaluates itself with
 ``eval()``, and reports ``contains_unsupported()``.  :func:`differentiate`
 chooses a rule by the expression's head.  Printing, evaluation and checking are
-separate walks over the tree (see ``derive.derivation``).
+separate walks over the tree (see ``derive.generate.derivation``).
 
 The chain rule introduces a *named* substitution (``u = 1 + e^{-x}``) for a
 non-trivial inner expression; when the inner expression is linear in the

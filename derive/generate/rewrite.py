@@ -51,7 +51,7 @@ class Fold:
 
 
 # ---------------------------------------------------------------------------
-# Expression helpers shared with derive.derivation
+# Expression helpers shared with derive.generate.derivation
 # ---------------------------------------------------------------------------
 
 

@@ -4,7 +4,7 @@ The displayed chain is
 
     d/dx f(x) = d/dx[definition] = (rule steps) = raw derivative = (rewrite steps) = closed form
 
-The rule steps are a walk over the rule tree from :mod:`derive.rules`: a
+The rule steps are a walk over the rule tree from :mod:`derive.generate.rules`: a
 pending ``Derivative`` is expanded one structural rule at a time (chain rule
 with its named substitution, product, quotient, sum ...), while sub-derivatives
 that need no structure (power, exp, trig ... with inline linear chains) are
@@ -23,7 +23,26 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from derive.limits import compute_limit, decimal_value, limit_steps, simple_exact_value
+from derive.generate.limit_steps import (
+    compute_limit,
+    decimal_value,
+    limit_steps,
+    simple_exact_value,
+)
+from derive.generate.rewrite import Fold, evaluated, rebuild, replace_unevaluated, rewrite_steps
+from derive.generate.rules import (
+    ChainRule,
+    ConstantMultipleRule,
+    ConstantRule,
+    DiffRule,
+    GeneralPowerRule,
+    ProductRule,
+    QuotientRule,
+    SumRule,
+    UnsupportedRule,
+    VariableRule,
+    differentiate,
+)
 from derive.model import (
     ClosedFormCheck,
     Counterexample,
@@ -37,20 +56,6 @@ from derive.model import (
     ValueClaim,
     Verdict,
     VerifySettings,
-)
-from derive.rewrite import Fold, evaluated, rebuild, replace_unevaluated, rewrite_steps
-from derive.rules import (
-    ChainRule,
-    ConstantMultipleRule,
-    ConstantRule,
-    DiffRule,
-    GeneralPowerRule,
-    ProductRule,
-    QuotientRule,
-    SumRule,
-    UnsupportedRule,
-    VariableRule,
-    differentiate,
 )
 from derive.timelimit import TimeLimitExceeded, run_with_time_limit
 from derive.verify import substitute_definitions, verify_decimal, verify_equal, verify_limit
