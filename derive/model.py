@@ -41,6 +41,41 @@ def worst(verdicts: list[Verdict] | tuple[Verdict, ...]) -> Verdict:
     return max(verdicts, key=VERDICT_SEVERITY.__getitem__, default=Verdict.PROVED)
 
 
+class Stage(StrEnum):
+    """The stage of the verifier that decided an outcome (``Evidence.method``)."""
+
+    STRUCTURAL = "structural"  # both sides the same expression after evaluation
+    CANCEL = "cancel"
+    EXPAND = "expand"
+    TOGETHER_EXPAND = "together-expand"
+    REWRITE_EXP = "rewrite-exp"
+    SIMPLIFY = "simplify"
+    SAMPLING = "sampling"  # seeded points at working precision, stable across two
+    INTERVAL = "interval"  # a certified enclosure (interval arithmetic)
+    EVALF = "evalf"
+    LIMIT = "limit"
+    MPMATH = "mpmath"
+    GRID = "grid"  # the build's closed-form checks on a grid
+    RULES = "rules"
+    APPROX = "approx"
+    DOIT = "doit"
+    DEFINITIONS = "definitions"
+    INPUT = "input"
+    DOUBTFUL_READING = "doubtful-reading"
+    TIMEOUT = "timeout"  # the claim's deadline passed
+    STOPPED = "stopped"  # the claim's worker was killed or died
+    INTERNAL = "internal"  # an unexpected failure inside one claim
+
+
+class Caveat(StrEnum):
+    """A condition attached to a verdict, kept as data so reporters word it."""
+
+    CANCELLED_FACTOR = "cancelled-factor"  # x/x = 1: equal as rational functions only
+    UP_TO_A_CONSTANT = "up-to-a-constant"  # antiderivatives compared by their derivatives
+    TIMED_OUT = "timed-out"  # a stage ran out of time before the verdict was reached
+    ONE_METHOD = "one-method"  # a limit resting on one method, not cross-checked
+
+
 @dataclass(frozen=True)
 class Counterexample:
     """A point where the two sides of a claim differ, with both values.
@@ -78,6 +113,9 @@ class Evidence:
     counterexample: Counterexample | None = None
     hint: str | None = None  # e.g. "differs by a factor of -1"
     seconds: float | None = None  # not serialised into deterministic outputs
+    caveats: tuple[Caveat, ...] = ()
+    rewritten_by: tuple[str, ...] = ()  # "substituting definitions", "evaluating derivatives"
+    doubt: str | None = None  # id of the doubt rule that declined a refutation
 
     def as_record(self, *, with_counterexample: bool = True) -> dict[str, object]:
         """The JSON form shared by every machine-readable output (never ``seconds``:
@@ -89,6 +127,8 @@ class Evidence:
             "digits": self.digits,
             "max_difference": self.max_difference,
             "hint": self.hint,
+            "caveats": [str(caveat) for caveat in self.caveats],
+            "doubt": self.doubt,
         }
         if with_counterexample:
             example = self.counterexample
@@ -126,6 +166,7 @@ class VerifySettings:
     samples: int = 32  # seeded sample points for numeric evidence
     digits: int = 30  # significant digits for numeric evidence
     seed: int = 20261127
+    memory_limit: int = 2 << 30  # bytes of extra address space per claim worker
 
 
 # ---------------------------------------------------------------------------

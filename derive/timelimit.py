@@ -11,10 +11,12 @@ daemon thread that is abandoned at the deadline.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import pickle
 import select
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -40,29 +42,37 @@ class WorkerDied(RuntimeError):
     """The forked child exited without sending a result (crash, out of memory)."""
 
 
-def run_with_time_limit(fn: Callable[..., T], *args: Any, seconds: float) -> T:
+def run_with_time_limit(
+    fn: Callable[..., T], *args: Any, seconds: float, memory_bytes: int | None = None
+) -> T:
     """``fn(*args)``, or TimeLimitExceeded once ``seconds`` have passed.
 
     Exceptions raised by ``fn`` are re-raised in the caller.  With fork, the
     result and any exception must be picklable, and side effects of ``fn`` stay
-    in the child.
+    in the child.  ``memory_bytes`` caps the child's extra address space (fork only):
+    SymPy raising MemoryError, or GMP aborting, ends the child instead of the machine.
     """
     if seconds <= 0:
         raise TimeLimitExceeded(seconds)
     if hasattr(os, "fork"):
-        return _run_forked(fn, args, seconds)
+        return _run_forked(fn, args, seconds, memory_bytes)
     if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
-        return _run_with_alarm(fn, args, seconds)
+        return run_with_alarm(fn, args, seconds)
     return _run_in_thread(fn, args, seconds)
 
 
-def _run_forked(fn: Callable[..., T], args: tuple[Any, ...], seconds: float) -> T:
+def _run_forked(
+    fn: Callable[..., T], args: tuple[Any, ...], seconds: float, memory_bytes: int | None
+) -> T:
     deadline = time.monotonic() + seconds
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # child: never return into the caller's stack
         try:
             os.close(read_end)
+            _die_with_parent()
+            if memory_bytes is not None:
+                _limit_memory(memory_bytes)
             _child_main(fn, args, write_end)
         finally:
             os._exit(0)
@@ -89,6 +99,7 @@ def _run_forked(fn: Callable[..., T], args: tuple[Any, ...], seconds: float) -> 
         os.waitpid(pid, 0)
     if not chunks:
         raise WorkerDied("the time-limited worker exited without a result")
+    # safe: the bytes come from our own forked child through a private pipe
     ok, value = pickle.loads(b"".join(chunks))
     if ok:
         return value  # type: ignore[no-any-return]
@@ -112,22 +123,71 @@ def _child_main(fn: Callable[..., Any], args: tuple[Any, ...], write_end: int) -
     os.close(write_end)
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this child when its parent dies (SIGKILL, SIGTERM, crash),
+    so a worker never outlives the run that owns its deadline."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _limit_memory(extra_bytes: int) -> None:
+    """Cap the address space at what the child already maps plus ``extra_bytes``."""
+    with contextlib.suppress(OSError, ValueError, ImportError):
+        import resource
+
+        with open("/proc/self/statm") as handle:
+            mapped = int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        limit = mapped + extra_bytes
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
 def _kill(pid: int) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
 
 
-def _run_with_alarm(fn: Callable[..., T], args: tuple[Any, ...], seconds: float) -> T:
+class _Alarm(BaseException):
+    """Raised by SIGALRM inside ``fn``: a BaseException, so that SymPy's own broad
+    ``except Exception`` handlers cannot swallow the deadline."""
+
+
+def run_with_alarm(fn: Callable[..., T], args: tuple[Any, ...], seconds: float) -> T:
+    """``fn(*args)`` in this process, interrupted by SIGALRM after ``seconds``.
+
+    Main thread only.  Nests: an outer alarm is restored (with the time it has left)
+    when this one ends.  A long C call is not interrupted; whoever owns this process's
+    hard deadline (the parent of a claim worker) stops that.
+    """
+    outer, _ = signal.getitimer(signal.ITIMER_REAL)
+    started = time.monotonic()
+    if outer and outer < seconds:
+        seconds = outer
+
     def on_alarm(signum: int, frame: object) -> None:
-        raise TimeLimitExceeded(seconds)
+        raise _Alarm
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         return fn(*args)
+    except _Alarm:
+        raise TimeLimitExceeded(seconds) from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if outer:
+            signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - started), 1e-3))
 
 
 def _run_in_thread(fn: Callable[..., T], args: tuple[Any, ...], seconds: float) -> T:

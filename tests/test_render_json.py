@@ -14,7 +14,8 @@ from derive.render import render_json
 from derive.render.latex import expr_latex
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "json-schema.md"
-EVIDENCE_KEYS = {"method", "detail", "points", "digits", "max_difference", "counterexample", "hint"}
+EVIDENCE_KEYS = {"method", "detail", "points", "digits", "max_difference", "counterexample", "hint",
+                 "caveats", "doubt"}
 
 
 def _keys_sorted(value: object) -> bool:

@@ -477,12 +477,15 @@ def test_stages_get_the_remaining_budget(monkeypatch: pytest.MonkeyPatch, clock:
         clock.advance(3)
         return real_screen(*args)  # type: ignore[arg-type]
 
-    def recording_run(fn: object, *args: object, seconds: float) -> None:
+    def recording_run(fn: object, args: object, seconds: float) -> None:
         budgets.append(seconds)
         return None  # the symbolic stages found nothing
 
     monkeypatch.setattr(sampling, "screen", slow_screen)
-    monkeypatch.setattr(budget, "run_with_time_limit", recording_run)
+    # inside a claim's worker (here: this process, so the list sees the calls), stages
+    # are bounded by an alarm
+    monkeypatch.setattr(budget, "run_with_alarm", recording_run)
+    monkeypatch.setattr(budget, "_claim_deadline", budget._clock() + 5)
     outcome = verify_equal(TRIG_LHS, TRIG_RHS, settings=VerifySettings(time_limit=5))
     # 5 s in all, 3 s spent by the screen, a share kept back for sampling
     assert budgets == [pytest.approx(5 - 3 - verify.SAMPLING_SHARE * 5)]

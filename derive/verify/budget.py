@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from derive.model import VerifySettings
-from derive.timelimit import TimeLimitExceeded, run_with_time_limit
+from derive.timelimit import TimeLimitExceeded, run_with_alarm, run_with_time_limit
 
 T = TypeVar("T")
 
@@ -25,6 +25,20 @@ MIN_STAGE_SECONDS = 0.005
 #: The clock behind every deadline (a module attribute so tests can use a fake one).
 _clock: Callable[[], float] = time.monotonic
 
+#: The deadline (on ``_clock``) of the claim this process works on; set in a claim's
+#: worker only (``derive.verify.worker``), so that nested calls share it.
+_claim_deadline: float | None = None
+
+
+def claim_deadline() -> float | None:
+    return _claim_deadline
+
+
+def enter_claim(limit: float) -> None:
+    """Called once in a fresh claim worker: every budget started here ends by then."""
+    global _claim_deadline
+    _claim_deadline = _clock() + limit
+
 
 @dataclass(frozen=True)
 class Budget:
@@ -35,7 +49,13 @@ class Budget:
 
     @classmethod
     def start(cls, settings: VerifySettings) -> Budget:
-        return cls(settings.time_limit, _clock() + settings.time_limit)
+        """From now, ``settings.time_limit``; inside a claim's worker, never past the
+        claim's own deadline (a nested call does not start a fresh budget)."""
+        deadline = _clock() + settings.time_limit
+        claim = claim_deadline()
+        if claim is not None:
+            deadline = min(deadline, claim)
+        return cls(settings.time_limit, deadline)
 
     def remaining(self) -> float:
         return self.deadline - _clock()
@@ -48,6 +68,9 @@ class Budget:
         seconds = self.remaining() - reserve
         if seconds < MIN_STAGE_SECONDS:
             raise TimeLimitExceeded(max(seconds, 0.0))
+        if claim_deadline() is not None:
+            # inside the claim's worker: an alarm, the worker's parent is the hard stop
+            return run_with_alarm(fn, args, seconds)
         return run_with_time_limit(fn, *args, seconds=seconds)
 
     @property

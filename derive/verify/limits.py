@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import partial
 
 import mpmath
 import sympy as sp
@@ -18,6 +19,7 @@ from derive.numeric import MpFunction
 from derive.timelimit import TimeLimitExceeded
 from derive.verify.budget import SAMPLING_SHARE, Budget
 from derive.verify.common import DEFAULT_SETTINGS, as_expr, plain_outcome
+from derive.verify.worker import run_claim
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,32 @@ class _LimitResult:
 
 
 def verify_limit(
+    expr: sp.Expr,
+    variable: sp.Symbol,
+    point: sp.Expr,
+    claimed: sp.Expr,
+    *,
+    direction: str = "+-",
+    definitions: Sequence[Definition] = (),
+    settings: VerifySettings = DEFAULT_SETTINGS,
+) -> Outcome:
+    """See ``_verify_limit``: run as one claim, in its own worker under one deadline."""
+    return run_claim(
+        partial(
+            _verify_limit,
+            expr,
+            variable,
+            point,
+            claimed,
+            direction=direction,
+            definitions=definitions,
+            settings=settings,
+        ),
+        settings=settings,
+    )
+
+
+def _verify_limit(
     expr: sp.Expr,
     variable: sp.Symbol,
     point: sp.Expr,
