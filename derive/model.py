@@ -77,6 +77,18 @@ class Caveat(StrEnum):
 
 
 @dataclass(frozen=True)
+class Condition:
+    """``x > 0``: where the two sides of a refuted claim were seen to agree."""
+
+    variable: str
+    relation: str  # ">" or "<"
+    bound: str
+
+    def __str__(self) -> str:
+        return f"{self.variable} {self.relation} {self.bound}"
+
+
+@dataclass(frozen=True)
 class Counterexample:
     """A point where the two sides of a claim differ, with both values.
 
@@ -116,6 +128,7 @@ class Evidence:
     caveats: tuple[Caveat, ...] = ()
     rewritten_by: tuple[str, ...] = ()  # "substituting definitions", "evaluating derivatives"
     doubt: str | None = None  # id of the doubt rule that declined a refutation
+    holds_where: Condition | None = None  # the sides agree there only (refutations)
 
     def as_record(self, *, with_counterexample: bool = True) -> dict[str, object]:
         """The JSON form shared by every machine-readable output (never ``seconds``:

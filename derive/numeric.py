@@ -35,27 +35,39 @@ _NOT_NUMERIC = (sp.Derivative, sp.Integral, sp.Limit, sp.Subs, sp.Sum, sp.Produc
 
 @dataclass(frozen=True)
 class Interval:
-    """Where a variable may be sampled: an open interval, ``None`` meaning unbounded."""
+    """Where a variable may be sampled; ``None`` means unbounded.  A bound is open unless
+    its ``*_closed`` flag says so (``x >= 0`` includes 0, and 0 is then sampled first)."""
 
     low: Fraction | None = None
     high: Fraction | None = None
     integer: bool = False
+    low_closed: bool = False
+    high_closed: bool = False
 
     def contains(self, value: Fraction) -> bool:
-        if self.low is not None and value <= self.low:
+        if self.low is not None and (
+            value < self.low or (value == self.low and not self.low_closed)
+        ):
             return False
-        if self.high is not None and value >= self.high:
+        if self.high is not None and (
+            value > self.high or (value == self.high and not self.high_closed)
+        ):
             return False
         return not self.integer or value.denominator == 1
 
+    def boundary_points(self) -> tuple[Fraction, ...]:
+        """The closed ends: the points where a claim under ``x >= a`` most often fails."""
+        ends = [(self.low, self.low_closed), (self.high, self.high_closed)]
+        return tuple(v for v, closed in ends if v is not None and closed and self.contains(v))
+
     def intersect(self, other: Interval) -> Interval:
-        lows = [v for v in (self.low, other.low) if v is not None]
-        highs = [v for v in (self.high, other.high) if v is not None]
-        return Interval(
-            max(lows) if lows else None,
-            min(highs) if highs else None,
-            self.integer or other.integer,
+        low, low_closed = _tighter(
+            (self.low, self.low_closed), (other.low, other.low_closed), higher=True
         )
+        high, high_closed = _tighter(
+            (self.high, self.high_closed), (other.high, other.high_closed), higher=False
+        )
+        return Interval(low, high, self.integer or other.integer, low_closed, high_closed)
 
     def window(self, narrow: bool = False) -> tuple[Fraction, Fraction]:
         """A finite window inside the interval to draw random points from.
@@ -74,6 +86,20 @@ class Interval:
 
 
 Point = dict[sp.Symbol, Fraction]
+
+
+def _tighter(
+    a: tuple[Fraction | None, bool], b: tuple[Fraction | None, bool], *, higher: bool
+) -> tuple[Fraction | None, bool]:
+    """The tighter of two bounds (value, closed): the higher low or the lower high; at
+    equal values an open bound is tighter than a closed one."""
+    if a[0] is None:
+        return b
+    if b[0] is None:
+        return a
+    if a[0] == b[0]:
+        return a[0], a[1] and b[1]
+    return a if (a[0] > b[0]) == higher else b
 
 
 def is_numeric(expr: sp.Basic) -> bool:
@@ -98,7 +124,10 @@ def interval_of_symbol(symbol: sp.Symbol) -> Interval:
         low = Fraction(0)
     if symbol.is_negative or symbol.is_nonpositive:
         high = Fraction(0)
-    return Interval(low, high, bool(symbol.is_integer))
+    return Interval(
+        low, high, bool(symbol.is_integer),
+        low_closed=not symbol.is_positive, high_closed=not symbol.is_negative,
+    )
 
 
 def sample_points(
@@ -139,7 +168,8 @@ def sample_points(
 
 
 def _simple_value(interval: Interval, index: int) -> Fraction | None:
-    candidates = [v for v in SIMPLE_VALUES if interval.contains(v)]
+    candidates = [*interval.boundary_points()]
+    candidates += [v for v in SIMPLE_VALUES if interval.contains(v) and v not in candidates]
     if not candidates:
         low, high = interval.window()
         candidates = [

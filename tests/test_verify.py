@@ -214,8 +214,8 @@ def test_outcomes_are_deterministic_and_picklable() -> None:
 
 def test_seed_changes_only_random_points(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(symbolic, "forked_stages", sleep_instead_of_simplifying)
-    a = verify_equal(sp.sin(x) ** 2, 1 - sp.cos(x) ** 2, settings=VerifySettings(0.2, seed=1))
-    b = verify_equal(sp.sin(x) ** 2, 1 - sp.cos(x) ** 2, settings=VerifySettings(0.2, seed=2))
+    a = verify_equal(sp.sin(x) ** 2, 1 - sp.cos(x) ** 2, settings=VerifySettings(1.0, seed=1))
+    b = verify_equal(sp.sin(x) ** 2, 1 - sp.cos(x) ** 2, settings=VerifySettings(1.0, seed=2))
     assert a.verdict is b.verdict is Verdict.CHECKED
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -11,9 +9,11 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from derive.check.claims import Claim, Item, build_claims
-from derive.definitions import DefinitionError, substitute_definitions
+from derive.check.doubts import first_doubt
+from derive.definitions import DefinitionError
 from derive.extract import extract_blocks, file_directives
 from derive.model import (
+    Caveat,
     ClaimKind,
     Definition,
     Evidence,
@@ -21,11 +21,12 @@ from derive.model import (
     Finding,
     Location,
     Outcome,
+    Stage,
     Verdict,
     VerifySettings,
 )
-from derive.parse import display_name
 from derive.verify import verify_approx, verify_decimal, verify_equal, verify_limit
+from derive.verify.worker import run_isolated
 
 DEFAULT_SETTINGS = VerifySettings()
 RULE_FOR_VERDICT = {
@@ -99,14 +100,8 @@ def _indefinite_variables(*exprs: sp.Expr) -> list[sp.Symbol]:
 def _up_to_a_constant(outcome: Outcome) -> Outcome:
     """An antiderivative claim holds when the derivatives agree (the ``+ C`` is free)."""
     evidence = outcome.evidence
-    if outcome.verdict in (Verdict.PROVED, Verdict.CHECKED):
-        detail = f"equal up to a constant of integration: {evidence.detail}"
-    else:
-        detail = f"derivatives compared (indefinite integral): {evidence.detail}"
-    return Outcome(outcome.verdict, Evidence(
-        method=evidence.method, detail=detail, points=evidence.points, digits=evidence.digits,
-        max_difference=evidence.max_difference, counterexample=evidence.counterexample,
-        hint=evidence.hint, seconds=evidence.seconds,
+    return replace(outcome, evidence=replace(
+        evidence, caveats=(*evidence.caveats, Caveat.UP_TO_A_CONSTANT)
     ))
 
 
@@ -156,49 +151,53 @@ def verify_claim(claim: Claim, settings: VerifySettings) -> Outcome:
 
 
 #: How each proof method reads after "proved".
-_PROVED_BY = {
-    "cancel": "by cancel",
-    "expand": "by expand",
-    "together-expand": "by together and expand",
-    "rewrite-exp": "by rewriting in terms of exp",
-    "simplify": "by simplify",
+_PROVED_BY: dict[str, str] = {
+    Stage.CANCEL: "by cancel",
+    Stage.EXPAND: "by expand",
+    Stage.TOGETHER_EXPAND: "by together and expand",
+    Stage.REWRITE_EXP: "by rewriting in terms of exp",
+    Stage.SIMPLIFY: "by simplify",
 }
-_UP_TO_A_CONSTANT = "equal up to a constant of integration: "
-_STRUCTURAL = re.compile(r"after (.+), both sides are the same expression")
+_CAVEAT_WORDS = {
+    Caveat.CANCELLED_FACTOR: (
+        "equal as rational functions: a common factor was cancelled, "
+        "so points where it vanishes are excluded"
+    ),
+}
 
 
 def _proved(evidence: Evidence) -> str:
     """``proved by cancel``; the details (definitions substituted, values) when they matter."""
-    detail = evidence.detail
-    constant = detail.startswith(_UP_TO_A_CONSTANT)
-    detail = detail.removeprefix(_UP_TO_A_CONSTANT)
     how = _PROVED_BY.get(evidence.method)
-    head, _, caveat = detail.partition("; ")
-    if evidence.method == "structural":
-        after = _STRUCTURAL.fullmatch(head)
-        text = (f"proved: identical after {after.group(1)}" if after
-                else "proved: both sides are identical")
+    if evidence.method == Stage.STRUCTURAL:
+        text = (f"proved: identical after {' and '.join(evidence.rewritten_by)}"
+                if evidence.rewritten_by else "proved: both sides are identical")
     elif how is not None:
         text = f"proved {how}"
     else:  # evalf, limit: the detail says what was shown
-        text, caveat = f"proved: {detail}", ""
-    if caveat:
-        text += f" ({caveat})"
-    if constant:
+        text = f"proved: {evidence.detail}"
+    caveats = [_CAVEAT_WORDS[c] for c in evidence.caveats if c in _CAVEAT_WORDS]
+    if caveats and evidence.method != Stage.STRUCTURAL and how is None:
+        caveats = []  # the detail of evalf/limit proofs already says everything
+    if caveats:
+        text += f" ({'; '.join(caveats)})"
+    if Caveat.UP_TO_A_CONSTANT in evidence.caveats:
         text = text.replace("proved", "proved up to a constant of integration", 1)
     return text
 
 
 def _checked(evidence: Evidence) -> str:
     """``checked numerically at 32 points (30 digits), max difference 1e-31``."""
+    constant = Caveat.UP_TO_A_CONSTANT in evidence.caveats
     if evidence.points is None or evidence.points <= 1:
-        return f"checked numerically: {evidence.detail}"
+        text = f"checked numerically: {evidence.detail}"
+        return f"{text}, up to a constant of integration" if constant else text
     difference = evidence.max_difference or "0"
     text = (
         f"checked numerically at {evidence.points} points ({evidence.digits} digits), "
         f"max difference {difference}"
     )
-    if evidence.detail.startswith(_UP_TO_A_CONSTANT):
+    if constant:
         text += ", up to a constant of integration"
     return text
 
@@ -216,6 +215,9 @@ def describe(outcome: Outcome, kind: ClaimKind) -> str:
         example = evidence.counterexample
         if example is None:
             text = f"{subject} does not hold: {evidence.detail}"
+            if Caveat.UP_TO_A_CONSTANT in evidence.caveats:
+                text = f"{subject} does not hold: derivatives compared (indefinite integral): "\
+                    f"{evidence.detail}"
         else:
             point = ", ".join(f"{name} = {value}" for name, value in example.point.items())
             at = f"at {point}, " if point else ""
@@ -227,89 +229,20 @@ def describe(outcome: Outcome, kind: ClaimKind) -> str:
             text += f" ({evidence.hint})"
         return text
     if outcome.verdict is Verdict.UNKNOWN:
+        if Caveat.UP_TO_A_CONSTANT in evidence.caveats:
+            return f"undecided: derivatives compared (indefinite integral): {evidence.detail}"
         return f"undecided: {evidence.detail}"
     return f"cannot verify: {evidence.detail}"
-
-
-_INDEXED = re.compile(r"_\{?[i-n]+\}?$")
-
-
-def _free_names(definitions: Sequence[Definition], *exprs: sp.Expr | None) -> list[set[str]]:
-    """Free symbol names of each expression once the document's definitions are unfolded."""
-    names: list[set[str]] = []
-    for expr in exprs:
-        if expr is None:
-            names.append(set())
-            continue
-        with contextlib.suppress(DefinitionError):
-            expr = substitute_definitions(expr, definitions)
-        names.append({s.name for s in expr.free_symbols if isinstance(s, sp.Symbol)})
-    return names
-
-
-def _log_base_reading(claim: Claim, settings: VerifySettings) -> str | None:
-    """``\\log`` without a base is natural here; say so if base 2 or 10 makes it hold."""
-    if claim.lhs is None or claim.rhs is None or claim.relation != "=":
-        return None
-    if not (claim.lhs.has(sp.log) or claim.rhs.has(sp.log)):
-        return None
-    for base in (2, 10):
-        def rebase(expr: sp.Expr, base: int = base) -> sp.Expr:
-            return expr.replace(
-                lambda e: isinstance(e, sp.log) and len(e.args) == 1,
-                lambda e: sp.log(e.args[0]) / sp.log(base),
-            )
-        outcome = verify_equal(
-            rebase(claim.lhs), rebase(claim.rhs), definitions=claim.definitions,
-            settings=settings, assumptions=claim.assumptions,
-        )
-        if outcome.verdict in (Verdict.PROVED, Verdict.CHECKED):
-            return f"holds if \\log means the logarithm to base {base}"
-    return None
-
-
-def _refutation_doubt(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
-    """Why a counterexample may come from reading the notation differently than meant.
-
-    Each rule stands for a measured false alarm on real documents (the corpus test):
-    ``name(...)`` that may be a function, index notation with implied sums, values
-    substituted without saying which, a domain the author took for granted, the base of
-    ``\\log``, and limits of functions the document never defines.
-    """
-    if claim.ambiguities:
-        return f"{claim.ambiguities[0]}; read as a product the two sides differ"
-    left, right = _free_names(claim.definitions, claim.lhs, claim.rhs)
-    names = left | right
-    indexed = sorted(n for n in names if _INDEXED.search(n))
-    if indexed:
-        return f"uses indexed names ({', '.join(indexed)}): index notation may imply sums"
-    if claim.kind is ClaimKind.STEP and bool(left) != bool(right):
-        return "the step substitutes values for variables that the document does not state"
-    if left and right and not left & right:
-        return "the two sides share no variable: this reads as notation, not algebra"
-    hint = outcome.evidence.hint or ""
-    if hint.startswith("holds only for"):
-        variable = hint.removeprefix("holds only for ").strip()
-        return (
-            f"{hint}; if that is meant, say so with a directive "
-            f"`derive: assume {variable}`"
-        )
-    exprs = [e for e in (claim.lhs, claim.rhs) if e is not None]
-    if claim.kind is ClaimKind.LIMIT and any(e.atoms(AppliedUndef) for e in exprs):
-        undefined = sorted({c.func.__name__ for e in exprs for c in e.atoms(AppliedUndef)})
-        if not {d.name for d in claim.definitions} >= set(undefined):
-            shown = ", ".join(display_name(name) for name in undefined)
-            return f"the limit involves {shown}, which the document does not define"
-    return _log_base_reading(claim, settings)
 
 
 def _doubtful(outcome: Outcome, claim: Claim, settings: VerifySettings) -> Outcome:
     """Turn a refutation that rests on a doubtful reading into an honest 'unknown'."""
     if outcome.verdict is not Verdict.REFUTED:
         return outcome
-    doubt = _refutation_doubt(claim, outcome, settings)
+    doubt = first_doubt(claim, outcome, settings)
     if doubt is None:
         return outcome
+    rule, reason = doubt
     evidence = outcome.evidence
     example = evidence.counterexample
     differs = ""
@@ -318,8 +251,8 @@ def _doubtful(outcome: Outcome, claim: Claim, settings: VerifySettings) -> Outco
         at = f"at {point}: " if point else ""
         differs = f" (as read, {at}lhs = {example.lhs_value}, rhs = {example.rhs_value})"
     return Outcome(Verdict.UNKNOWN, Evidence(
-        method="doubtful-reading", detail=f"{doubt}{differs}", counterexample=example,
-        hint=evidence.hint,
+        method=Stage.DOUBTFUL_READING, detail=f"{reason}{differs}", counterexample=example,
+        hint=evidence.hint, doubt=rule.id, holds_where=evidence.holds_where,
     ))
 
 
@@ -370,6 +303,16 @@ def _undo_note(claim: Claim, settings: VerifySettings) -> str | None:
 
 def check_claim(claim: Claim, settings: VerifySettings,
                 previous: Finding | None = None) -> Finding:
+    """Verify one claim in its own worker, under one deadline for everything it does:
+    the verification, the doubt rules, and the note on a step that undoes an error."""
+    return run_isolated(
+        _check_claim, claim, settings, previous, settings=settings,
+        on_failure=lambda outcome: finding_for(claim, outcome),
+    )
+
+
+def _check_claim(claim: Claim, settings: VerifySettings,
+                 previous: Finding | None = None) -> Finding:
     """Verify one claim.  ``previous`` is the finding of ``claim.previous`` when the caller
     has it; verified alone (a pytest item), that step is settled here, and only when this
     one is refuted, so that the step back after an error is named as such either way."""

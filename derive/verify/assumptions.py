@@ -39,10 +39,17 @@ def _bound_of(relation: sp.Basic) -> tuple[str, Interval] | None:
         left, right, greater = right, left, not greater
     if not isinstance(left, sp.Symbol) or not right.is_real or right.free_symbols:
         return None
-    with mpmath.workdps(30):
-        value = Fraction(str(mpmath.nstr(mpmath.mpf(sp.Float(right, 30)), 25)))
-    # Open intervals: the boundary point itself is never sampled.
-    return left.name, Interval(low=value) if greater else Interval(high=value)
+    strict = isinstance(relation, sp.StrictGreaterThan | sp.StrictLessThan)
+    if right.is_Rational:
+        value, exact = Fraction(int(right.p), int(right.q)), True
+    else:  # an irrational bound (x > pi): sampled strictly inside a rational one
+        with mpmath.workdps(30):
+            value = Fraction(str(mpmath.nstr(mpmath.mpf(sp.N(right, 30)), 25)))
+        exact = False
+    closed = not strict and exact
+    if greater:
+        return left.name, Interval(low=value, low_closed=closed)
+    return left.name, Interval(high=value, high_closed=closed)
 
 
 def apply_assumptions(expr: sp.Expr, domains: dict[str, Interval]) -> sp.Expr:
@@ -59,10 +66,13 @@ def apply_assumptions(expr: sp.Expr, domains: dict[str, Interval]) -> sp.Expr:
         if symbol.is_real is None:
             facts["real"] = True
         interval = domains.get(symbol.name)
+        # Exact: x >= 0 makes x nonnegative, never positive (sgn(x) = 1 fails at 0).
         if interval is not None and interval.low is not None and interval.low >= 0:
-            facts["positive"] = True
+            open_at_zero = interval.low > 0 or not interval.low_closed
+            facts["positive" if open_at_zero else "nonnegative"] = True
         elif interval is not None and interval.high is not None and interval.high <= 0:
-            facts["negative"] = True
+            open_at_zero = interval.high < 0 or not interval.high_closed
+            facts["negative" if open_at_zero else "nonpositive"] = True
         if not facts:
             continue
         known = {k: v for k, v in symbol.assumptions0.items() if v is not None}

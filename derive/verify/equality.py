@@ -118,4 +118,6 @@ def _decide_equal(sides: Sides, settings: VerifySettings, budget: Budget) -> Out
         return plain_outcome(
             Verdict.UNKNOWN, "timeout" if timed_out else "simplify", f"{symbolic_note}; {reason}"
         )
-    return sampling.sample(sides, functions, settings, symbolic_note, budget)
+    return sampling.sample(
+        sides, functions, settings, symbolic_note, budget, symbolic_timed_out=timed_out
+    )

@@ -5,17 +5,28 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 
 import mpmath
 import sympy as sp
 
 from derive import numeric
+from derive.model import Condition
 from derive.numeric import Interval, MpFunction
 from derive.verify.budget import Budget
 
 #: Seed for hint sampling (independent of the settings: hints are a cheap extra).
 HINT_SEED = 7
+
+
+@dataclass(frozen=True)
+class DifferenceHint:
+    """How two sides differ; ``holds_where`` is the condition (``x > 0``) when the sides
+    agree on one side of 0 only, so that callers read a field, not the words."""
+
+    text: str
+    holds_where: Condition | None = None
 
 
 def difference_hint(lhs: sp.Expr, rhs: sp.Expr, variables: Sequence[sp.Symbol]) -> str | None:
@@ -30,7 +41,8 @@ def difference_hint(lhs: sp.Expr, rhs: sp.Expr, variables: Sequence[sp.Symbol]) 
         set(variables) | set(numeric.sorted_symbols(a, b)),
         key=lambda s: (s.name, sp.default_sort_key(s)),
     )
-    return explain_difference(a, b, tuple(symbols), {}, None)
+    hint = explain_difference(a, b, tuple(symbols), {}, None)
+    return None if hint is None else hint.text
 
 
 def explain_difference(
@@ -39,7 +51,7 @@ def explain_difference(
     symbols: tuple[sp.Symbol, ...],
     domains: dict[str, Interval],
     budget: Budget | None,
-) -> str | None:
+) -> DifferenceHint | None:
     """The hint, or None; ``budget``: stop sampling (and give no hint) once it is spent."""
     digits = 30
     functions = (MpFunction(a, symbols), MpFunction(b, symbols))
@@ -54,10 +66,10 @@ def explain_difference(
             and not numeric.close(ratios[0], mpmath.mpf(0), digits)
             and all(numeric.close(r, ratios[0], digits) for r in ratios)
         ):
-            return f"differs by a factor of {numeric.nice_number(ratios[0])}"
+            return DifferenceHint(f"differs by a factor of {numeric.nice_number(ratios[0])}")
         differences = [x - y for x, y in pairs]
         if all(numeric.close(d, differences[0], digits) for d in differences):
-            return f"differs by a constant ({numeric.nice_number(differences[0])})"
+            return DifferenceHint(f"differs by a constant ({numeric.nice_number(differences[0])})")
     for symbol in symbols:
         base = domains.get(symbol.name, Interval())
         for side, label in ((Interval(low=Fraction(0)), ">"), (Interval(high=Fraction(0)), "<")):
@@ -83,7 +95,8 @@ def explain_difference(
                 and all(numeric.close(x, y, digits) for x, y in inside)
                 and any(not numeric.close(x, y, digits) for x, y in outside)
             ):
-                return f"holds only for {symbol.name} {label} 0"
+                condition = Condition(symbol.name, label, "0")
+                return DifferenceHint(f"holds only for {condition}", condition)
     return None
 
 

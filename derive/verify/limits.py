@@ -221,7 +221,7 @@ def _approach_points(point: sp.Expr, direction: str) -> list[Fraction]:
     if not (point.is_real and point.is_finite):
         return []
     with mpmath.workdps(30):
-        center = Fraction(str(mpmath.nstr(mpmath.mpf(sp.Float(point, 30)), 25)))
+        center = Fraction(str(mpmath.nstr(mpmath.mpf(sp.N(point, 30)), 25)))
     signs = {"+": (1,), "-": (-1,), "+-": (1, -1)}[direction]
     return [center + sign * Fraction(1, 10**k) for sign in signs for k in (2, 4, 6)]
 
@@ -262,8 +262,9 @@ def _numbers_disagree(computed: sp.Expr, claimed: sp.Expr, approach: list[tuple[
         return False
     with mpmath.workdps(30):
         last = mpmath.mpf(approach[-1][1])
-        to_computed = abs(last - mpmath.mpf(sp.Float(computed, 30)))
-        to_claimed = abs(last - mpmath.mpf(sp.Float(claimed, 30)))
+        # sp.N, not sp.Float: Float(exp(2)) is a TypeError
+        to_computed = abs(last - mpmath.mpf(sp.N(computed, 30)))
+        to_claimed = abs(last - mpmath.mpf(sp.N(claimed, 30)))
     return bool(to_claimed < to_computed)
 
 
@@ -277,5 +278,5 @@ def _value_text(value: sp.Expr) -> str:
         return numeric.fraction_to_string(Fraction(int(value.p), int(value.q)))
     if value.is_number and value.is_finite and value.is_real:
         with mpmath.workdps(30):
-            return numeric.decimal_string(mpmath.mpf(sp.Float(value, 30)))
+            return numeric.decimal_string(mpmath.mpf(sp.N(value, 30)))
     return sp.sstr(value)

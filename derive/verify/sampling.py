@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import mpmath
 
 from derive import numeric
-from derive.model import Counterexample, Evidence, Outcome, Verdict, VerifySettings
+from derive.model import Caveat, Counterexample, Evidence, Outcome, Verdict, VerifySettings
 from derive.numeric import MpFunction, Point
 from derive.verify.budget import Budget
 from derive.verify.hints import explain_difference
@@ -52,6 +52,8 @@ def sample(
     settings: VerifySettings,
     symbolic_note: str,
     budget: Budget,
+    *,
+    symbolic_timed_out: bool = False,
 ) -> Outcome:
     """Numeric evidence at >= settings.samples points: checked, refuted or unknown."""
     rng = random.Random(settings.seed)
@@ -75,7 +77,7 @@ def sample(
         if agreeing >= wanted:
             break
     if agreeing < wanted:
-        timed_out = out_of_time or "did not finish" in symbolic_note
+        timed_out = out_of_time or symbolic_timed_out
         shortfall = (
             f"the time limit was reached after {agreeing} of {wanted} sample points"
             if out_of_time
@@ -106,6 +108,7 @@ def sample(
             points=agreeing,
             digits=digits,
             max_difference=numeric.difference_string(largest),
+            caveats=(Caveat.TIMED_OUT,) if symbolic_timed_out else (),
         ),
     )
 
@@ -118,22 +121,47 @@ class _Mismatch:
     digits: int
 
 
+#: Extra working digits beyond the digits a verdict claims.
+GUARD_DIGITS = 15
+#: The highest working precision a sample point may escalate to before it is skipped.
+MAX_WORKING_DIGITS = 600
+
+
+def agree(a: mpmath.mpf, b: mpmath.mpf, digits: int) -> bool:
+    """Equal to ``digits`` significant digits: |a - b| <= 10^-digits * max(1, |a|, |b|).
+    (Values below 1 agree within 10^-digits absolutely: a true zero computed with rounding
+    error is not a counterexample.)"""
+    scale = max(mpmath.mpf(1), abs(a), abs(b))
+    return bool(abs(a - b) <= mpmath.mpf(10) ** (-digits) * scale)
+
+
 def _compare_at(
     functions: tuple[MpFunction, MpFunction], point: Point, digits: int
 ) -> mpmath.mpf | _Mismatch | None:
-    """|lhs - rhs| if equal at ``point``, a confirmed mismatch, or None where undefined."""
+    """|lhs - rhs| if the sides agree to ``digits`` digits at ``point``, a confirmed
+    mismatch, or None where a side is undefined or the values are not stable.
+
+    Each side is evaluated at two working precisions; a value counts only when both
+    agree to ``digits`` digits (cancellation that eats every digit shows up as
+    disagreement).  An unstable point escalates precision up to MAX_WORKING_DIGITS, then
+    is skipped: one re-evaluation at a fixed precision is not a confirmation.
+    """
     f, g = functions
-    a, b = f(point, digits), g(point, digits)
+    low = digits + GUARD_DIGITS
+    a, b = f(point, low), g(point, low)
     if a is None or b is None:
         return None
-    if numeric.close(a, b, digits):
-        return abs(a - b)
-    # Confirm at much higher precision: a low-precision mismatch may be cancellation.
-    high = 2 * digits + 10
-    a_high, b_high = f(point, high), g(point, high)
-    if a_high is None or b_high is None:
-        return None
-    if abs(a_high - b_high) <= numeric.tolerance(digits, a_high, b_high):
+    while True:
+        high = 2 * low
+        a_high, b_high = f(point, high), g(point, high)
+        if a_high is None or b_high is None:
+            return None
+        if agree(a, a_high, digits) and agree(b, b_high, digits):
+            break  # both values are right to ``digits`` digits
+        if high >= MAX_WORKING_DIGITS:
+            return None
+        low, a, b = high, a_high, b_high
+    if agree(a_high, b_high, digits):
         return abs(a_high - b_high)
     if not all(numeric.real_throughout(h.expr, point) for h in functions):
         return None  # real only through complex intermediates: outside the real domain
@@ -152,8 +180,8 @@ def _refutation(sides: Sides, mismatch: _Mismatch, stage: str, budget: Budget) -
         f"the sides differ at {where}: lhs = {counterexample.lhs_value}, "
         f"rhs = {counterexample.rhs_value} ({stage}, confirmed at {mismatch.digits} digits)"
     )
-    if hint:
-        detail += f"; {hint}"
+    if hint is not None:
+        detail += f"; {hint.text}"
     return Outcome(
         Verdict.REFUTED,
         Evidence(
@@ -163,7 +191,8 @@ def _refutation(sides: Sides, mismatch: _Mismatch, stage: str, budget: Budget) -
             digits=mismatch.digits,
             max_difference=numeric.difference_string(mismatch.lhs_value - mismatch.rhs_value),
             counterexample=counterexample,
-            hint=hint,
+            hint=None if hint is None else hint.text,
+            holds_where=None if hint is None else hint.holds_where,
         ),
     )
 

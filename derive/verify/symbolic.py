@@ -9,8 +9,7 @@ import sympy as sp
 from sympy.functions.elementary.hyperbolic import HyperbolicFunction
 from sympy.functions.elementary.trigonometric import TrigonometricFunction
 
-from derive.model import Outcome, Verdict
-from derive.verify.common import plain_outcome
+from derive.model import Caveat, Evidence, Outcome, Stage, Verdict
 from derive.verify.sides import Sides
 
 #: Expressions at most this big (tree nodes) get cancel/expand in-process, without a fork.
@@ -36,10 +35,15 @@ def structural_proof(sides: Sides) -> Outcome:
     detail = "both sides are the same expression"
     if sides.rewritten_by:
         detail = f"after {' and '.join(sides.rewritten_by)}, {detail}"
+    caveats: tuple[Caveat, ...] = ()
     if any(_cancels_a_factor(side) for side in sides.originals):
-        # x/x = 1 only as rational functions: x/x is undefined at 0 (NOTES-verify.md)
+        # x/x = 1 only as rational functions: x/x is undefined at 0
         detail += f"; {_CANCELLED_FACTOR}"
-    return plain_outcome(Verdict.PROVED, "structural", detail)
+        caveats = (Caveat.CANCELLED_FACTOR,)
+    return Outcome(Verdict.PROVED, Evidence(
+        method=Stage.STRUCTURAL, detail=detail, caveats=caveats,
+        rewritten_by=sides.rewritten_by,
+    ))
 
 
 def is_small(expr: sp.Expr) -> bool:
@@ -103,10 +107,14 @@ def forked_stages(difference: sp.Expr) -> str | None:
 
 def proved_by(stage: str, sides: Sides) -> Outcome:
     detail = _STAGE_DETAIL[stage]
+    caveats: tuple[Caveat, ...] = ()
     if any(_cancels_a_factor(side) for side in (sides.lhs, sides.rhs, *sides.originals)):
-        # x/x = 1 as rational functions, though x/x is undefined at 0 (NOTES-verify.md)
+        # x/x = 1 as rational functions, though x/x is undefined at 0
         detail += f"; {_CANCELLED_FACTOR}"
-    return plain_outcome(Verdict.PROVED, stage, detail)
+        caveats = (Caveat.CANCELLED_FACTOR,)
+    return Outcome(Verdict.PROVED, Evidence(
+        method=stage, detail=detail, caveats=caveats, rewritten_by=sides.rewritten_by,
+    ))
 
 
 def _cancels_a_factor(side: sp.Expr) -> bool:

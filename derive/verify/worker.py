@@ -12,11 +12,13 @@ an ``Outcome``: one bad claim never costs the rest of the document.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from derive.model import Evidence, Outcome, Stage, Verdict, VerifySettings
 from derive.timelimit import TimeLimitExceeded, WorkerDied, run_with_alarm, run_with_time_limit
 from derive.verify.budget import claim_deadline, enter_claim
+
+T = TypeVar("T")
 
 #: The parent waits this long past the deadline before it kills the worker.
 GRACE_SECONDS = 0.5
@@ -26,24 +28,47 @@ def run_claim(
 ) -> Outcome:
     """``fn(*args)`` as one claim: in a fresh worker, or inline when already inside one
     (a nested call shares the running claim's deadline instead of starting its own)."""
+    return run_isolated(fn, *args, settings=settings, on_failure=_same)
+
+
+def run_isolated(
+    fn: Callable[..., T], *args: Any, settings: VerifySettings,
+    on_failure: Callable[[Outcome], T],
+) -> T:
+    """Like ``run_claim`` for any result: ``on_failure`` turns the outcome of a claim that
+    was stopped, ran out of memory or failed inside into the caller's result type."""
     if claim_deadline() is not None:
         return fn(*args)
     limit = settings.time_limit
     try:
-        return run_with_time_limit(
+        result: T | _Failed = run_with_time_limit(
             _worker_main, fn, args, limit,
             seconds=limit + GRACE_SECONDS, memory_bytes=settings.memory_limit,
         )
     except TimeLimitExceeded:
-        return stopped(limit, killed=True)
+        return on_failure(stopped(limit, killed=True))
     except WorkerDied:
-        return Outcome(Verdict.UNKNOWN, Evidence(
+        return on_failure(Outcome(Verdict.UNKNOWN, Evidence(
             method=Stage.STOPPED,
             detail=(
                 f"the claim's worker ended without a result (the memory limit of "
                 f"{settings.memory_limit // 2**20} MiB is the likely cause)"
             ),
-        ))
+        )))
+    if isinstance(result, _Failed):
+        return on_failure(result.outcome)
+    return result
+
+
+def _same(outcome: Outcome) -> Outcome:
+    return outcome
+
+
+class _Failed:
+    """What the worker sends back when ``fn`` did not finish (pickled to the parent)."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        self.outcome = outcome
 
 
 def stopped(limit: float, *, killed: bool = False) -> Outcome:
@@ -54,25 +79,25 @@ def stopped(limit: float, *, killed: bool = False) -> Outcome:
     ))
 
 
-def _worker_main(fn: Callable[..., Outcome], args: tuple[Any, ...], limit: float) -> Outcome:
+def _worker_main(fn: Callable[..., T], args: tuple[Any, ...], limit: float) -> T | _Failed:
     enter_claim(limit)
     try:
         return run_with_alarm(fn, args, limit)
     except TimeLimitExceeded:
-        return stopped(limit)
+        return _Failed(stopped(limit))
     except RecursionError:
-        return Outcome(Verdict.UNKNOWN, Evidence(
+        return _Failed(Outcome(Verdict.UNKNOWN, Evidence(
             method=Stage.INTERNAL, detail="the expression is nested too deeply to verify",
-        ))
+        )))
     except MemoryError:
-        return Outcome(Verdict.UNKNOWN, Evidence(
+        return _Failed(Outcome(Verdict.UNKNOWN, Evidence(
             method=Stage.INTERNAL, detail="verifying the claim ran out of memory",
-        ))
+        )))
     except Exception as error:  # noqa: BLE001 - reported as this claim's outcome
         message = str(error)
         if len(message) > 200:
             message = message[:200] + "..."
-        return Outcome(Verdict.UNKNOWN, Evidence(
+        return _Failed(Outcome(Verdict.UNKNOWN, Evidence(
             method=Stage.INTERNAL,
             detail=f"internal error while verifying: {type(error).__name__}: {message}",
-        ))
+        )))

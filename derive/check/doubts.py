@@ -1,0 +1,168 @@
+"""Doubt rules: when a counterexample may come from reading the notation differently
+than the author meant, the refutation is declined and the claim becomes ``unknown``.
+
+Each rule is a registered policy with an id, like a pyflakes message: it looks at the
+claim and the verifier's typed outcome (never at its words) and returns the reason it
+doubts the reading, or None.  Every rule stands for a class of false alarm measured on
+real documents, and has its own tests (tests/test_doubts.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import sympy as sp
+from sympy.core.function import AppliedUndef
+
+from derive.check.claims import Claim
+from derive.definitions import DefinitionError, substitute_definitions
+from derive.model import ClaimKind, Definition, Outcome, Verdict, VerifySettings
+from derive.parse import display_name
+
+#: A rule: (claim, outcome, settings) -> the doubt in words, or None.
+Test = Callable[[Claim, Outcome, VerifySettings], "str | None"]
+
+
+@dataclass(frozen=True)
+class DoubtRule:
+    id: str  # stable, reported in ``Evidence.doubt``
+    name: str
+    test: Test
+
+
+_INDEXED = re.compile(r"_\{?[i-n]+\}?$")
+
+
+def _free_names(definitions: Sequence[Definition], *exprs: sp.Expr | None) -> list[set[str]]:
+    """Free symbol names of each expression once the document's definitions are unfolded."""
+    names: list[set[str]] = []
+    for expr in exprs:
+        if expr is None:
+            names.append(set())
+            continue
+        with contextlib.suppress(DefinitionError):
+            expr = substitute_definitions(expr, definitions)
+        names.append({s.name for s in expr.free_symbols if isinstance(s, sp.Symbol)})
+    return names
+
+
+def _written_names(claim: Claim) -> tuple[set[str], set[str]]:
+    """Names each side mentions as written, before SymPy evaluates anything:
+    ``(e^x + e^{-x})/(e^x + e^{-x})`` evaluates to 1 but still mentions x."""
+    left, right = _free_names(claim.definitions, claim.lhs, claim.rhs)
+    every = left | right
+    return (
+        left | {name for name in every if _mentions(claim.lhs_latex, name)},
+        right | {name for name in every if _mentions(claim.rhs_latex, name)},
+    )
+
+
+def _mentions(latex: str, name: str) -> bool:
+    """Whether ``latex`` writes the name itself (``x`` in ``x^2``), not a longer name
+    that starts or ends with it (``f`` in ``f_x``, ``x`` in ``\\exp``)."""
+    shown = display_name(name)
+    before = "" if shown.startswith("\\") else r"(?<![A-Za-z\\_])"
+    return re.search(before + re.escape(shown) + r"(?![A-Za-z_])", latex) is not None
+
+
+def _ambiguous_notation(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
+    if claim.ambiguities:
+        return f"{claim.ambiguities[0]}; read as a product the two sides differ"
+    return None
+
+
+def _index_notation(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
+    left, right = _free_names(claim.definitions, claim.lhs, claim.rhs)
+    indexed = sorted(n for n in left | right if _INDEXED.search(n))
+    if indexed:
+        return f"uses indexed names ({', '.join(indexed)}): index notation may imply sums"
+    return None
+
+
+def _substituted_values(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
+    if claim.kind is not ClaimKind.STEP:
+        return None
+    left, right = _written_names(claim)
+    if bool(left) != bool(right):
+        return "the step substitutes values for variables that the document does not state"
+    return None
+
+
+def _no_shared_variable(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
+    left, right = _written_names(claim)
+    if left and right and not left & right:
+        return "the two sides share no variable: this reads as notation, not algebra"
+    return None
+
+
+def _unstated_domain(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
+    condition = outcome.evidence.holds_where
+    if condition is None:
+        return None
+    stated = {s.name for a in claim.assumptions for s in a.free_symbols}
+    if condition.variable in stated:
+        return None  # the author stated this variable's domain: the refutation stands
+    return (
+        f"holds only for {condition}; if that is meant, say so with a directive "
+        f"`derive: assume {condition}`"
+    )
+
+
+def _undefined_in_limit(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
+    exprs = [e for e in (claim.lhs, claim.rhs) if e is not None]
+    if claim.kind is not ClaimKind.LIMIT or not any(e.atoms(AppliedUndef) for e in exprs):
+        return None
+    undefined = sorted({c.func.__name__ for e in exprs for c in e.atoms(AppliedUndef)})
+    if {d.name for d in claim.definitions} >= set(undefined):
+        return None
+    shown = ", ".join(display_name(name) for name in undefined)
+    return f"the limit involves {shown}, which the document does not define"
+
+
+def _log_base(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
+    """``\\log`` without a base is natural here; say so if base 2 or 10 makes it hold."""
+    from derive.verify import verify_equal  # the kernel; inline inside the claim's worker
+
+    if claim.lhs is None or claim.rhs is None or claim.relation != "=":
+        return None
+    if not (claim.lhs.has(sp.log) or claim.rhs.has(sp.log)):
+        return None
+    for base in (2, 10):
+        def rebase(expr: sp.Expr, base: int = base) -> sp.Expr:
+            return expr.replace(
+                lambda e: isinstance(e, sp.log) and len(e.args) == 1,
+                lambda e: sp.log(e.args[0]) / sp.log(base),
+            )
+        rebased = verify_equal(
+            rebase(claim.lhs), rebase(claim.rhs), definitions=claim.definitions,
+            settings=settings, assumptions=claim.assumptions,
+        )
+        if rebased.verdict in (Verdict.PROVED, Verdict.CHECKED):
+            return f"holds if \\log means the logarithm to base {base}"
+    return None
+
+
+#: In order: the first rule that doubts the reading declines the refutation.
+DOUBT_RULES: tuple[DoubtRule, ...] = (
+    DoubtRule("DRV-D01", "ambiguous-notation", _ambiguous_notation),
+    DoubtRule("DRV-D02", "index-notation", _index_notation),
+    DoubtRule("DRV-D03", "substituted-values", _substituted_values),
+    DoubtRule("DRV-D04", "no-shared-variable", _no_shared_variable),
+    DoubtRule("DRV-D05", "unstated-domain", _unstated_domain),
+    DoubtRule("DRV-D06", "undefined-function-in-limit", _undefined_in_limit),
+    DoubtRule("DRV-D07", "log-base", _log_base),
+)
+
+
+def first_doubt(
+    claim: Claim, outcome: Outcome, settings: VerifySettings
+) -> tuple[DoubtRule, str] | None:
+    """The first rule that doubts this refutation's reading, with its reason."""
+    for rule in DOUBT_RULES:
+        reason = rule.test(claim, outcome, settings)
+        if reason is not None:
+            return rule, reason
+    return None
