@@ -19,8 +19,6 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import mpmath
-import numpy as np
 import sympy as sp
 
 from derive.generate.limit_steps import (
@@ -45,7 +43,6 @@ from derive.generate.rules import (
 )
 from derive.model import (
     ClosedFormCheck,
-    Counterexample,
     Definition,
     Derivation,
     DerivationStep,
@@ -59,17 +56,10 @@ from derive.model import (
 )
 from derive.timelimit import TimeLimitExceeded, run_with_time_limit
 from derive.verify import substitute_definitions, verify_decimal, verify_equal, verify_limit
+from derive.verify.grid import GRID_TEXT, GridMethod, verify_derivative_on_grid
 
 #: VerifySettings is frozen, so one shared default is safe.
 DEFAULT_SETTINGS = VerifySettings()
-
-#: The grid of the numeric closed-form checks.
-GRID_LOW, GRID_HIGH, GRID_POINTS = -10.0, 10.0, 100
-GRID_TEXT = f"linspace({GRID_LOW:g}, {GRID_HIGH:g}, {GRID_POINTS})"
-#: Central difference step; truncation ~h^2 f''' and rounding ~eps |f| / h are both ~1e-10.
-FD_STEP = 1e-5
-#: Allowed |closed form - central difference|, relative to max(1, |f|, |f'|).
-FD_TOLERANCE = 1e-6
 
 # Rules that only shuffle constants and sums: not named in a step's label when others are.
 _QUIET_RULES = (ConstantRule, VariableRule, ConstantMultipleRule, SumRule)
@@ -508,170 +498,10 @@ def _closed_form_checks(
         verify_equal(closed, expected, definitions=definitions, settings=settings),
     )
     closed_in_x = evaluated(substitute_definitions(closed, definitions)).doit()
-    return (
-        by_sympy,
-        _finite_difference_check(spec.definition, closed_in_x, x, settings),
-        _high_precision_check(spec.definition, closed_in_x, x, settings),
-    )
-
-
-def _grid() -> np.ndarray:
-    return np.linspace(GRID_LOW, GRID_HIGH, GRID_POINTS)
-
-
-@dataclass(frozen=True)
-class _Precise:
-    """mpmath evaluation of the closed form and of mpmath.diff of the definition."""
-
-    definition: sp.Expr
-    closed: sp.Expr
-    x: sp.Symbol
-    digits: int
-
-    def at(self, point: float) -> tuple[mpmath.mpf, mpmath.mpf] | None:
-        """(closed form, numeric derivative) at ``point``, or None where they are not stable.
-
-        Both are computed at two working precisions; a point where either moves by
-        more than the tolerance between the two is ill-conditioned (e.g. cos(e^{x^2})
-        for large x) and says nothing either way.
-        """
-        f = sp.lambdify(self.x, self.definition, modules="mpmath")  # safe: built by derive
-        df = sp.lambdify(self.x, self.closed, modules="mpmath")  # safe: built by derive
-        pairs = []
-        for dps in (self.digits + 10, 2 * self.digits + 20):
-            with mpmath.workdps(dps):
-                at = mpmath.mpf(point)
-                try:
-                    # a constant closed form lambdifies to a plain number
-                    pair = (mpmath.mpmathify(df(at)), mpmath.mpmathify(mpmath.diff(f, at)))
-                except (ValueError, ZeroDivisionError, TypeError, OverflowError):
-                    return None
-            if not all(isinstance(v, mpmath.mpf) and mpmath.isfinite(v) for v in pair):
-                return None  # complex or undefined here: outside the real domain
-            pairs.append(pair)
-        (low_closed, low_numeric), (high_closed, high_numeric) = pairs
-        tolerance = self.tolerance
-        if _relative(low_closed, high_closed) > tolerance:
-            return None
-        if _relative(low_numeric, high_numeric) > tolerance:
-            return None
-        return high_closed, high_numeric
-
-    @property
-    def tolerance(self) -> float:
-        return 10.0 ** (5 - self.digits)
-
-
-def _relative(a: mpmath.mpf, b: mpmath.mpf) -> float:
-    return float(abs(a - b) / max(mpmath.mpf(1), abs(b)))
-
-
-def _finite_difference_check(
-    definition: sp.Expr, closed: sp.Expr, x: sp.Symbol, settings: VerifySettings
-) -> ClosedFormCheck:
-    """Closed form against a central difference of f in float64 on the grid.
-
-    A float64 disagreement is only a refutation when mpmath, at two precisions,
-    agrees that the closed form differs; otherwise the point is ill-conditioned
-    in float64 and is left out of the count.
-    """
-    f = sp.lambdify(x, definition, modules="numpy")  # safe: built by derive
-    df = sp.lambdify(x, closed, modules="numpy")  # safe: built by derive
-    grid = _grid()
-    with np.errstate(all="ignore"):
-        central = (f(grid + FD_STEP) - f(grid - FD_STEP)) / (2 * FD_STEP)
-        claimed = np.broadcast_to(np.asarray(df(grid), dtype=float), grid.shape)
-        scale = np.maximum(1.0, np.maximum(np.abs(f(grid)), np.abs(claimed)))
-        errors = np.abs(claimed - central) / scale
-    usable = np.isfinite(central) & np.isfinite(claimed) & np.isfinite(scale)
-    precise = _Precise(definition, closed, x, settings.digits)
-    for i in np.flatnonzero(usable & ~(errors <= FD_TOLERANCE)):
-        pair = precise.at(float(grid[i]))
-        if pair is None or _relative(*pair) <= precise.tolerance:
-            usable[i] = False  # float64 noise, not a wrong closed form
-    return _grid_verdict(
-        "finite difference",
-        grid,
-        usable,
-        errors,
-        claimed,
-        central,
-        FD_TOLERANCE,
-        f"central difference with h = {FD_STEP:g} in float64, relative tolerance {FD_TOLERANCE:g}",
-        digits=15,
-    )
-
-
-def _high_precision_check(
-    definition: sp.Expr, closed: sp.Expr, x: sp.Symbol, settings: VerifySettings
-) -> ClosedFormCheck:
-    """Closed form against mpmath's numerical derivative of the definition."""
-    grid = _grid()
-    precise = _Precise(definition, closed, x, settings.digits)
-    errors = np.full(grid.shape, np.nan)
-    claimed_values = np.full(grid.shape, np.nan)
-    numeric_values = np.full(grid.shape, np.nan)
-    for i, point in enumerate(grid):
-        pair = precise.at(float(point))
-        if pair is None:
-            continue
-        errors[i] = _relative(*pair)
-        claimed_values[i], numeric_values[i] = float(pair[0]), float(pair[1])
-    return _grid_verdict(
-        "target vs definition",
-        grid,
-        np.isfinite(errors),
-        errors,
-        claimed_values,
-        numeric_values,
-        precise.tolerance,
-        f"closed form vs mpmath.diff of the definition at {settings.digits} and "
-        f"{2 * settings.digits + 20} digits, relative tolerance {precise.tolerance:g}",
-        digits=2 * settings.digits + 20,
-    )
-
-
-def _grid_verdict(
-    name: str,
-    grid: np.ndarray,
-    usable: np.ndarray,
-    errors: np.ndarray,
-    claimed: np.ndarray,
-    reference: np.ndarray,
-    tolerance: float,
-    method: str,
-    *,
-    digits: int,
-) -> ClosedFormCheck:
-    points = int(np.count_nonzero(usable))
-    if points == 0:
-        outcome = Outcome(
-            Verdict.UNKNOWN, Evidence("sampling", f"no grid point in the real domain ({method})")
+    grid_checks = []
+    for method in GridMethod:
+        checked = verify_derivative_on_grid(spec.definition, closed_in_x, x, method, settings)
+        grid_checks.append(
+            ClosedFormCheck(str(method), checked.outcome, checked.max_error, GRID_TEXT)
         )
-        return ClosedFormCheck(name, outcome, None, GRID_TEXT)
-    masked = np.where(usable, errors, -1.0)
-    worst_index = int(np.argmax(masked))
-    max_error = f"{masked[worst_index]:.1e}"
-    if masked[worst_index] > tolerance:
-        counterexample = Counterexample(
-            {"x": repr(float(grid[worst_index]))},
-            repr(float(claimed[worst_index])),
-            repr(float(reference[worst_index])),
-        )
-        evidence = Evidence(
-            "sampling",
-            f"closed form differs at x = {grid[worst_index]!r} ({method})",
-            points=points,
-            digits=digits,
-            max_difference=max_error,
-            counterexample=counterexample,
-        )
-        return ClosedFormCheck(name, Outcome(Verdict.REFUTED, evidence), max_error, GRID_TEXT)
-    evidence = Evidence(
-        "sampling",
-        f"agrees at {points} points of {GRID_TEXT} ({method})",
-        points=points,
-        digits=digits,
-        max_difference=max_error,
-    )
-    return ClosedFormCheck(name, Outcome(Verdict.CHECKED, evidence), max_error, GRID_TEXT)
+    return (by_sympy, *grid_checks)

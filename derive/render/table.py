@@ -8,13 +8,14 @@ number of significant digits, so the table is byte-identical on every machine.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
-import mpmath
 import numpy as np
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from derive.model import Definition, Derivation
+from derive.numeric import MpFunction
 
 GRID_START = -10.0
 GRID_STOP = 10.0
@@ -61,33 +62,26 @@ def substitute_definitions(expr: sp.Basic, definitions: tuple[Definition, ...]) 
     return expr
 
 
-def _evaluator(expr: sp.Basic, variable: sp.Symbol, definitions: tuple[Definition, ...]):  # noqa: ANN202
+def _evaluator(
+    expr: sp.Basic, variable: sp.Symbol, definitions: tuple[Definition, ...]
+) -> MpFunction | None:
     concrete = substitute_definitions(expr, definitions).doit()
     concrete = concrete.replace(lambda e: isinstance(e, sp.UnevaluatedExpr), lambda e: e.args[0])
     if concrete.free_symbols - {variable} or concrete.atoms(AppliedUndef) \
             or concrete.has(sp.Derivative):
         return None  # something we cannot evaluate (an undefined function): no column
-    try:
-        # safe: ``concrete`` is a SymPy object built by derive, never text from a document
-        return sp.lambdify(variable, concrete, modules="mpmath")
-    except Exception:  # a function mpmath's printer does not know: leave the column undefined
-        return None
+    # the guarded evaluator walks the tree: nothing is compiled from the expression
+    return MpFunction(concrete, [variable])
 
 
-def _value(function, x: float) -> float | None:  # noqa: ANN001
+def _value(function: MpFunction | None, x: float) -> float | None:
     if function is None:
         return None
-    try:
-        with mpmath.workdps(WORKING_DIGITS):
-            result = function(mpmath.mpf(x))
-            if isinstance(result, mpmath.mpc):
-                if result.imag != 0:
-                    return None
-                result = result.real
-            value = float(mpmath.mpf(result))
-    except (ArithmeticError, ValueError, TypeError):
+    value = function({function.symbols[0]: Fraction(x)}, WORKING_DIGITS)
+    if value is None:
         return None
-    return value if np.isfinite(value) else None
+    result = float(value)
+    return result if np.isfinite(result) else None
 
 
 def derivative_expr(d: Derivation) -> sp.Basic:
