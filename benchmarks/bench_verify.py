@@ -2,7 +2,7 @@
 
 Run: ``python benchmarks/bench_verify.py [--naive-limit SECONDS]``.  Prints, per group of
 pairs, the wall time of both approaches and their ratio, and what each decided.  The
-SymPy cache is cleared before every timed call (cold-cache costs, as in NOTES-verify.md).
+SymPy cache is cleared before every timed call (cold-cache costs, as in docs/verification-notes.md).
 Absolute numbers vary with the machine; compare the ratios.
 """
 

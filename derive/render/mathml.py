@@ -1,6 +1,6 @@
 """LaTeX -> MathML with latex2mathml, made safe for pasting into HTML and XML.
 
-Measured pitfalls (see NOTES-latex.md): ``\\[1em]`` leaks ``[1em]`` into the next row, the
+Measured pitfalls of latex2mathml: ``\\[1em]`` leaks ``[1em]`` into the next row, the
 ``aligned`` environment gives invalid XML, and ``display="block"`` must be asked for.  Every
 fragment returned here has been parsed by an XML parser and uses numeric character references
 only.

@@ -1,6 +1,6 @@
 """Decide whether two expressions are equal, a limit holds, or a decimal is right.
 
-The staged pipeline for ``lhs = rhs`` (cheapest first; see NOTES-verify.md):
+The staged pipeline for ``lhs = rhs`` (cheapest first; see docs/verification-notes.md):
 
 1. substitute definitions, apply assumptions, evaluate Derivative & co (``doit``);
 2. structural: ``a == b`` after SymPy's automatic evaluation;
