@@ -14,7 +14,16 @@ from sympy.core.function import AppliedUndef
 
 from derive import numeric
 from derive.definitions import DefinitionError, substitute_definitions
-from derive.model import Counterexample, Definition, Evidence, Outcome, Verdict, VerifySettings
+from derive.model import (
+    Caveat,
+    Counterexample,
+    Definition,
+    Evidence,
+    Outcome,
+    Stage,
+    Verdict,
+    VerifySettings,
+)
 from derive.numeric import MpFunction
 from derive.timelimit import TimeLimitExceeded
 from derive.verify.budget import SAMPLING_SHARE, Budget
@@ -27,6 +36,7 @@ class _LimitResult:
     value: sp.Expr | None  # None: one-sided limits differ
     one_sided: tuple[sp.Expr, sp.Expr] | None
     equal: bool
+    confirmed: bool = True  # a second way of computing the limit agreed
 
 
 def verify_limit(
@@ -100,8 +110,12 @@ def _verify_limit(
         return plain_outcome(
             Verdict.UNKNOWN, "limit", f"sympy.limit failed: {type(exc).__name__}: {exc}"
         )
+    caveats = () if result.confirmed else (Caveat.ONE_METHOD,)
     if result.equal:
-        return plain_outcome(Verdict.PROVED, "limit", f"sympy.limit gives {sp.sstr(target)}")
+        detail = f"sympy.limit gives {sp.sstr(target)}"
+        if not result.confirmed:
+            detail += " (one method: the cross-check through a substitution failed)"
+        return Outcome(Verdict.PROVED, Evidence(Stage.LIMIT, detail, caveats=caveats))
     if body.atoms(AppliedUndef) or target.atoms(AppliedUndef):
         return plain_outcome(Verdict.UNKNOWN, "limit", "the limit involves an undefined function")
     computed = result.value
@@ -138,8 +152,9 @@ def _verify_limit(
     return Outcome(
         Verdict.REFUTED,
         Evidence(
-            method="limit",
+            method=Stage.LIMIT,
             detail=detail,
+            caveats=caveats,
             counterexample=Counterexample(
                 point={variable.name: _approach_label(point, direction)},
                 lhs_value=lhs_value,
@@ -170,22 +185,41 @@ class InconsistentLimit(ValueError):
 def cross_checked_limit(
     expr: sp.Expr, variable: sp.Symbol, point: sp.Expr, direction: str
 ) -> sp.Expr:
-    """``sympy.limit`` in one direction; at +-oo also through x = +-t, t -> +oo.
+    """``sympy.limit`` in one direction, computed a second way and compared.
 
-    SymPy 1.14 gets ``limit(2**x, x, -oo)`` wrong (oo) but ``limit(2**(-t), t, oo)``
-    right: a limit at infinity counts only when both ways agree.
+    At +-oo the second way is x = +-t, t -> +oo (SymPy 1.14 gets ``limit(2**x, x, -oo)``
+    wrong but ``limit(2**(-t), t, oo)`` right); at a finite point a it is
+    x = a +- 1/s, s -> +oo.  Two different answers raise InconsistentLimit.
     """
-    value = sp.limit(expr, variable, point, direction)
-    if point in (sp.oo, -sp.oo):
-        t = sp.Dummy("t", positive=True)
-        sign = 1 if point == sp.oo else -1
-        again = sp.limit(expr.subs(variable, sign * t), t, sp.oo)
-        if again != value:
-            raise InconsistentLimit(
-                f"sympy.limit gives {sp.sstr(value)} directly but {sp.sstr(again)} "
-                f"through {variable} = {'' if sign > 0 else '-'}t, t -> oo"
-            )
+    value, _ = checked_limit(expr, variable, point, direction)
     return value
+
+
+def checked_limit(
+    expr: sp.Expr, variable: sp.Symbol, point: sp.Expr, direction: str
+) -> tuple[sp.Expr, bool]:
+    """(the limit, whether a second way confirmed it); see ``cross_checked_limit``."""
+    value = sp.limit(expr, variable, point, direction)
+    s = sp.Dummy("s", positive=True)
+    if point in (sp.oo, -sp.oo):
+        sign = 1 if point == sp.oo else -1
+        substituted = expr.subs(variable, sign * s)
+        route = f"through {variable} = {'' if sign > 0 else '-'}t, t -> oo"
+    else:
+        sign = 1 if direction == "+" else -1
+        substituted = expr.subs(variable, point + sign / s)
+        route = f"through {variable} = {sp.sstr(point)} {'+' if sign > 0 else '-'} 1/s, s -> oo"
+    try:
+        again = sp.limit(substituted, s, sp.oo)
+    except Exception:  # the second way failed: the value rests on one method
+        return value, False
+    if again.has(sp.Limit) or value.has(sp.Limit):
+        return value, False  # unevaluated (undefined functions): nothing to compare
+    if again != value and not _same_value(again, value):
+        raise InconsistentLimit(
+            f"sympy.limit gives {sp.sstr(value)} directly but {sp.sstr(again)} {route}"
+        )
+    return value, True
 
 
 def _compute_limit(
@@ -195,13 +229,14 @@ def _compute_limit(
     expr, claimed = expr.doit(), claimed.doit()
     if point in (sp.oo, -sp.oo) or direction != "+-":
         one_dir = direction if direction != "+-" else ("-" if point == sp.oo else "+")
-        value = cross_checked_limit(expr, variable, point, one_dir)
-        return _LimitResult(value, None, _same_value(value, claimed))
-    right = sp.limit(expr, variable, point, "+")
-    left = sp.limit(expr, variable, point, "-")
+        value, confirmed = checked_limit(expr, variable, point, one_dir)
+        return _LimitResult(value, None, _same_value(value, claimed), confirmed)
+    right, right_confirmed = checked_limit(expr, variable, point, "+")
+    left, left_confirmed = checked_limit(expr, variable, point, "-")
+    confirmed = right_confirmed and left_confirmed
     if _same_value(left, right):
-        return _LimitResult(right, None, _same_value(right, claimed))
-    return _LimitResult(None, (left, right), False)
+        return _LimitResult(right, None, _same_value(right, claimed), confirmed)
+    return _LimitResult(None, (left, right), False, confirmed)
 
 
 def _same_value(a: sp.Expr, b: sp.Expr) -> bool:

@@ -81,8 +81,8 @@ def _zero_as_rational_function(expr: sp.Expr) -> bool:
 
 def forked_stages(difference: sp.Expr) -> str | None:
     """Runs in the time-limited child: the name of the stage that shows ``difference == 0``."""
-    # together+expand grows ~k^2.5 with the number of terms, cancel ~k^2 but with a
-    # much larger constant (docs/verification-notes.md); small cases already tried cancel in-process.
+    # together+expand grows ~k^2.5 with the number of terms, cancel ~k^2 but with a much
+    # larger constant (docs/verification-notes.md); small cases already tried cancel.
     stages: list[tuple[str, Callable[[], bool]]] = [
         ("together-expand", lambda: _zero_as_rational_function(difference)),
         ("cancel", lambda: sp.cancel(difference) == 0),
