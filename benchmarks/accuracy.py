@@ -306,7 +306,7 @@ def percent(value: float | None) -> str:
 
 
 COLUMNS = (
-    ("docs", "documents"), ("claims", "claims"), ("proved", "proved"),
+    ("docs", "documents"), ("unread", "unreadable"), ("claims", "claims"), ("proved", "proved"),
     ("checked", "checked"), ("refuted", "refuted"), ("unknown", "unknown"), ("error", "error"),
     ("ref:mistake", "refuted_mistake"), ("ref:false", "refuted_false_alarm"),
     ("ref:unlab", "refuted_unlabelled"), ("precision", "refuted_precision"),
