@@ -301,6 +301,38 @@ def score(
     return ({repo: finish(f) for repo, f in sorted(per_repo.items())}, finish(total), match)
 
 
+def breakdown(match: Match) -> Record:
+    """Judged refutations by claim kind (with precision), and by cause of the misreading.
+
+    ``by_kind``: kind -> {mistake, false_alarm, precision}; ``false_alarm_causes`` and
+    ``wrong_reason_causes``: cause -> count, most frequent first.
+    """
+    by_kind: dict[str, Record] = {}
+    false_alarms: dict[str, int] = {}
+    wrong_reasons: dict[str, int] = {}
+    for _doc, finding, label in match.pairs:
+        cause = str(label.get("cause") or "unspecified")
+        if finding["verdict"] == "refuted":
+            entry = by_kind.setdefault(str(finding["kind"]), {"mistake": 0, "false_alarm": 0})
+            if label["label"] == "mistake":
+                entry["mistake"] += 1
+            else:
+                entry["false_alarm"] += 1
+                false_alarms[cause] = false_alarms.get(cause, 0) + 1
+        elif label["label"] == "wrong-reason":
+            wrong_reasons[cause] = wrong_reasons.get(cause, 0) + 1
+    for entry in by_kind.values():
+        judged = entry["mistake"] + entry["false_alarm"]
+        entry["precision"] = entry["mistake"] / judged if judged else None
+
+    def ranked(counts: dict[str, int]) -> dict[str, int]:
+        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+    return {"by_kind": dict(sorted(by_kind.items())),
+            "false_alarm_causes": ranked(false_alarms),
+            "wrong_reason_causes": ranked(wrong_reasons)}
+
+
 def percent(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}%"
 
@@ -402,13 +434,21 @@ def main(argv: list[str] | None = None) -> int:
           f"({total['mistakes_still_refuted']}/{total['labelled_mistakes']}), "
           f"wrong-reason proofs {total['proofs_wrong_reason']}, "
           f"decided {percent(total['decided_share'])}")
+    details = breakdown(match)
+    print("refutations by claim kind: " + ", ".join(
+        f"{kind} {e['mistake']} mistake / {e['false_alarm']} false ({percent(e['precision'])})"
+        for kind, e in details["by_kind"].items()))
+    print("false alarms by cause: " + ", ".join(
+        f"{cause} {n}" for cause, n in details["false_alarm_causes"].items()))
+    print("wrong-reason proofs by cause: " + ", ".join(
+        f"{cause} {n}" for cause, n in details["wrong_reason_causes"].items()))
     if args.unlabelled:
         print()
         print(unlabelled_listing(match, manifest, args.docs) or "no unlabelled findings")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
             json.dump({"time_limit": args.time_limit, "repositories": per_repo,
-                       "total": total}, handle, indent=2, sort_keys=True)
+                       "total": total, **details}, handle, indent=2, sort_keys=True)
             handle.write("\n")
     return 0
 

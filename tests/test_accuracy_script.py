@@ -112,6 +112,26 @@ def test_figures_per_repository_and_in_total() -> None:
     assert total["decided_share"] == pytest.approx(3 / 7)
 
 
+def test_breakdown_by_claim_kind_and_by_cause() -> None:
+    results = {"one/a": {"findings": [
+        {**finding(1, "a", "b", "refuted"), "kind": "identity"},
+        {**finding(2, "c", "d", "refuted"), "kind": "identity"},
+        {**finding(3, "e", "f", "refuted"), "kind": "step"},
+        finding(4, "g", "h", "proved"),
+    ], "error": ""}}
+    labels = [
+        {**label("one/a", 1, "a", "b", "refutation", "false-alarm"), "cause": "prose-condition"},
+        {**label("one/a", 2, "c", "d", "refutation", "false-alarm"), "cause": "prose-condition"},
+        label("one/a", 3, "e", "f", "refutation", "mistake"),
+        {**label("one/a", 4, "g", "h", "proof", "wrong-reason"), "cause": "applied-function"},
+    ]
+    details = accuracy.breakdown(accuracy.match_labels(results, labels))
+    assert details["by_kind"]["identity"] == {"mistake": 0, "false_alarm": 2, "precision": 0.0}
+    assert details["by_kind"]["step"]["precision"] == pytest.approx(1.0)
+    assert details["false_alarm_causes"] == {"prose-condition": 2}
+    assert details["wrong_reason_causes"] == {"applied-function": 1}
+
+
 def write_set(root: Path) -> tuple[Path, Path, Path]:
     """A two-document set of our own: one wrong step, one sound chain."""
     docs = root / "docs"
