@@ -23,7 +23,8 @@ def _signs(unit: str) -> tuple[re.Pattern[str], ...]:
         re.compile(r"\\(?:Re|Im)(?![A-Za-z])|\\operatorname\s*\{\s*(?:Re|Im)\s*\}"),
         re.compile(r"\\mathbb\s*\{\s*C\s*\}"),
         # a + bi, 3 + 4i: a number times the unit after a sum sign
-        re.compile(rf"[-+]\s*\d*\s*[a-z]?\s*{lone}\s*(?:\$|\\\)|\\]|[,.;]|$)", re.M),
+        re.compile(rf"[-+]\s*(?:\d+(?:\.\d+)?|[a-z])?\s*(?<![\\_^]){u}(?![A-Za-z])"
+                   rf"\s*(?:\$|\\\)|\\]|[,.;]|$)", re.M),
         # prose
         re.compile(r"imaginary (?:unit|part|number)|complex (?:number|conjugate|plane|exponential)"
                    r"|nombre complexe|komplexe Zahl", re.I),

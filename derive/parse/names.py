@@ -23,8 +23,8 @@ INDEX_SCRIPT = r"\^\s*\{\s*(?:\([^(){}]*\)|\[[^\[\]{}]*\])\s*\}"
 #: The variable of a differential: a letter, a Greek letter or a decorated name, maybe
 #: subscripted and indexed (``w_{jk}``, ``p^{(i)}``).
 VARIABLE = (
-    rf"(?:[A-Za-z]|{DECORATED}|\\[A-Za-z]+(?:\s*\{{\s*[A-Za-z]+\s*\}})?)"
-    rf"(?:\s*_\s*\{{[^{{}}]*\}})?(?:\s*{INDEX_SCRIPT})?"
+    rf"(?:[A-Za-z]|{DECORATED}|\\(?:{macros.alternation(macros.UPRIGHT_NAMES)})\s*\{{\s*[A-Za-z]\s*\}}"
+    rf"|\\[A-Za-z]+)(?:\s*_\s*\{{[^{{}}]*\}})?(?:\s*{INDEX_SCRIPT})?"
 )
 
 _LATEX_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|\S")
