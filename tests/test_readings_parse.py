@@ -13,8 +13,13 @@ from sympy.core.function import AppliedUndef
 
 from derive.check.checker import check_text
 from derive.model import FileReport, Verdict, VerifySettings
-from derive.parse import LatexParseError, ParseOptions, parse_latex_expr, uses_complex_numbers
-from derive.parse import limits
+from derive.parse import (
+    LatexParseError,
+    ParseOptions,
+    limits,
+    parse_latex_expr,
+    uses_complex_numbers,
+)
 
 SETTINGS = VerifySettings(time_limit=10.0)
 x, y, z, w, theta, p, n, k = sp.symbols("x y z w theta p n k")
