@@ -7,6 +7,19 @@ Symbol names are canonical LaTeX: ``x``, ``sigma`` (Greek without backslash), ``
 ``x_{i}`` (subscripts always braced), ``\\hat{y}_{j}``, ``\\mathbf{v}_{t}``, ``x^{(k)}``.
 Derivatives, limits, integrals and sums stay unevaluated.  ``\\frac{dy}{dx}`` with an
 undeclared ``y`` reads ``y`` as an unknown function ``y(x)``, never as a constant.
+
+Readings chosen so that a guess never decides a verdict:
+- operators are opaque functions with reserved names, never products: ``\\mathbb{E}[X]``,
+  ``E[X]`` -> ``Expectation``; ``\\operatorname{Var}``, ``Var[X]`` -> ``Variance``; ``Cov``;
+  ``\\Pr(A)``, ``\\mathbb{P}(A)``, ``P(X = 1)`` -> ``Probability`` (events are opaque too:
+  ``Equals(X, 1)``, ``Cap(A, B)``); ``\\langle x, y \\rangle`` -> ``AngleBracket``;
+- a subscripted or decorated name before one atom is a call that depends on its subscript's
+  symbols (``g_w(z)`` -> ``g_{w}(z, w)``), unless the name is a plain variable elsewhere;
+- ``^T``/``\\top`` decline (transpose); ``^{(i)}``, ``^{[l]}``, ``^*`` are part of the name;
+  ``f'(x)`` is a derivative; a bare primed Latin name (``y'``, ``y''_1``) is a name of its own,
+  a bare primed function or Greek letter (``f'``, ``\\sigma'``) is declined;
+- ``ParseOptions.imaginary_unit`` reads ``i`` (or ``j``) as ``sympy.I``;
+- limits.py bounds numbers, nesting and length: hostile input fails with a located error.
 """
 
 from __future__ import annotations

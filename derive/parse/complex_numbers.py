@@ -22,9 +22,9 @@ def _signs(unit: str) -> tuple[re.Pattern[str], ...]:
         # real and imaginary parts, the field of complex numbers
         re.compile(r"\\(?:Re|Im)(?![A-Za-z])|\\operatorname\s*\{\s*(?:Re|Im)\s*\}"),
         re.compile(r"\\mathbb\s*\{\s*C\s*\}"),
-        # a + bi, 3 + 4i: a number times the unit after a sum sign
-        re.compile(rf"[-+]\s*(?:\d+(?:\.\d+)?|[a-z])?\s*(?<![\\_^]){u}(?![A-Za-z])"
-                   rf"\s*(?:\$|\\\)|\\]|[,.;]|$)", re.M),
+        # a + bi, 3 - 4i, x + yi: a number with a coefficient of the unit (k + i is no sign)
+        re.compile(rf"(?<![A-Za-z\\_^])(?:\d+(?:\.\d+)?|[a-z])\s*[-+]\s*(?:\d+(?:\.\d+)?|[a-z])"
+                   rf"\s*{u}(?![A-Za-z])"),
         # prose
         re.compile(r"imaginary (?:unit|part|number)|complex (?:number|conjugate|plane|exponential)"
                    r"|nombre complexe|komplexe Zahl", re.I),

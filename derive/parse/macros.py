@@ -158,6 +158,7 @@ GRAMMAR_MACROS: frozenset[str] = frozenset(
         "longrightarrow", "cdot", "times", "div", "partial", "operatorname", "lvert",
         "rvert", "prime", "mid", "prod", "binom", "dbinom", "tbinom", "langle", "rangle",
         "lfloor", "rfloor", "lceil", "rceil", "star", "ast", "cap", "cup",
+        "sim",  # only in an operator's subscript: \mathbb{E}_{x \sim p}
     ]
 )
 

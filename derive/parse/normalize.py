@@ -146,6 +146,15 @@ class _Normalizer:
     def recent_output(self) -> str:
         return "".join(self.out[-60:])
 
+    def condition_bar(self) -> bool:
+        """A bar at the operator's own level after an operand: ``P(A | B)``, ``E[X | Y]``;
+        ``E[|X|]`` opens an absolute value (nothing stands before the bar)."""
+        if not self.in_event() or self.brackets[-1][1] != self.abs_depth:
+            return False
+        previous = self.last_output()
+        return bool(previous) and not previous.endswith(_ABS_OPENER_PRECEDERS) \
+            and not previous.endswith(_ABS_OPENER_COMMANDS)
+
     def in_event(self) -> bool:
         """Inside the brackets of an operator: ``P(...)``, ``\\mathbb{E}[...]``, ``\\Pr(...)``."""
         return bool(self.brackets) and self.brackets[-1][0]
@@ -174,7 +183,7 @@ class _Normalizer:
             return self.command(position)
         if char in "^_":
             return self.script(position)
-        if char == "|" and self.in_event() and self.brackets[-1][1] == self.abs_depth:
+        if char == "|" and self.condition_bar():
             self.emit("\\mid ", position)  # P(A | B): the condition bar, not |..|
             return position + 1
         if char == "|":
