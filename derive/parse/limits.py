@@ -22,7 +22,7 @@ MAX_DIGITS = 4000
 #: printers recurse once per level.
 MAX_DEPTH = 100
 #: Most tokens in one expression (a macro, a number or one character each).
-MAX_TOKENS = 20_000
+MAX_TOKENS = 3_000
 #: Largest factorial argument evaluated exactly (1000! has 2568 digits).
 MAX_FACTORIAL = 1000
 

@@ -155,7 +155,8 @@ OUT_OF_SCOPE: dict[str, str] = {
 GRAMMAR_MACROS: frozenset[str] = frozenset(
     [
         "frac", "dfrac", "tfrac", "sqrt", "lim", "sum", "int", "to", "rightarrow",
-        "longrightarrow", "cdot", "times", "div", "partial", "operatorname", "lvert",
+        "longrightarrow", "Rightarrow", "Longrightarrow", "cdot", "times", "div", "partial",
+        "operatorname", "lvert",
         "rvert", "prime", "mid", "prod", "binom", "dbinom", "tbinom", "langle", "rangle",
         "lfloor", "rfloor", "lceil", "rceil", "star", "ast", "cap", "cup",
         "sim",  # only in an operator's subscript: \mathbb{E}_{x \sim p}

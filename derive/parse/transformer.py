@@ -93,6 +93,13 @@ _SCRIPT_NAME = re.compile(
 _OPERATOR_CHAR = re.compile(r"[-+*/]|\\(?:frac|cdot|times)")
 
 
+@dataclass
+class PendingSum:
+    """The terms of a sum not built yet (``ToSympy.value`` adds them)."""
+
+    terms: list[sp.Expr]
+
+
 class ToSympy(Transformer[Token, Any]):
     """Builds SymPy objects bottom-up; collects lints; raises TransformFailure."""
 
@@ -118,6 +125,8 @@ class ToSympy(Transformer[Token, Any]):
     # -- helpers --------------------------------------------------------------------------
     @staticmethod
     def value(node: Any) -> sp.Expr:
+        if isinstance(node, PendingSum):
+            return sp.Add(*node.terms)
         return node.expr if isinstance(node, RunResult) else node
 
     @staticmethod
@@ -190,15 +199,22 @@ class ToSympy(Transformer[Token, Any]):
     def start(self, children: list[Any]) -> sp.Expr:
         return self.value(children[0])
 
-    def add(self, children: list[Any]) -> sp.Expr:
-        self.check_open_operator(children[0], children[1])
-        self.check_slash_denominator(children[1])
-        return sp.Add(self.value(children[0]), self.value(children[2]))
+    def add(self, children: list[Any]) -> PendingSum:
+        return self.extend_sum(children, self.value(children[2]))
 
-    def sub(self, children: list[Any]) -> sp.Expr:
-        self.check_open_operator(children[0], children[1])
-        self.check_slash_denominator(children[1])
-        return sp.Add(self.value(children[0]), -self.value(children[2]))
+    def sub(self, children: list[Any]) -> PendingSum:
+        return self.extend_sum(children, -self.value(children[2]))
+
+    def extend_sum(self, children: list[Any], term: sp.Expr) -> PendingSum:
+        """``a + b - c``: terms are collected and added once (adding one at a time costs
+        quadratic time in the number of terms)."""
+        left, operator = children[0], children[1]
+        self.check_open_operator(left, operator)
+        self.check_slash_denominator(operator)
+        if isinstance(left, PendingSum):
+            left.terms.append(term)
+            return left
+        return PendingSum([self.value(left), term])
 
     def check_slash_denominator(self, operator: Token) -> None:
         """``1/1+e^{-x}``: written tight, the author most likely meant 1/(1+e^{-x})."""
@@ -207,7 +223,8 @@ class ToSympy(Transformer[Token, Any]):
         if not 0 < position < len(text) - 1 or text[position - 1].isspace() \
                 or text[position + 1].isspace():
             return
-        slash = _SLASH_DENOMINATOR.search(text, 0, position)
+        # a window before the operator: searching from 0 would be quadratic in long sums
+        slash = _SLASH_DENOMINATOR.search(text, max(0, position - 80), position)
         if slash is None:
             return
         denominator = slash.group(1)
