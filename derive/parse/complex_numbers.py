@@ -38,6 +38,7 @@ def uses_complex_numbers(text: str, unit: str = "i") -> bool:
     """See ``derive.parse.uses_complex_numbers``."""
     if any(sign.search(text) for sign in _signs(unit)):
         return True
-    # \bar z or \overline{z} is a conjugate only where the unit stands alone somewhere
-    lone = re.compile(rf"(?<![A-Za-z\\_^{{]){re.escape(unit)}(?![A-Za-z}}])")
+    # \bar z or \overline{z} is a conjugate only beside the unit in a sum: x + iy, 2i, = -i
+    # (x^{(i)}, x_i, (k + i) and \sum_{i=1} are indices)
+    lone = re.compile(rf"(?:[-+=]\s*|\d\s*){re.escape(unit)}(?![A-Za-z]{{2}}|[}}_^)\]])")
     return _CONJUGATE.search(text) is not None and lone.search(text) is not None

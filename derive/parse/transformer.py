@@ -293,15 +293,24 @@ class ToSympy(Transformer[Token, Any]):
             expr = rational
         else:
             expr = sp.Integer(int(text))
-        if any(isinstance(c, Token) and c.type == "BANG" for c in children):
-            if expr.is_Integer and expr > limits.MAX_FACTORIAL:
-                raise TransformFailure(
-                    f"too large: the factorial of a number above {limits.MAX_FACTORIAL}",
-                    position_of(token),
-                )
-            expr = sp.factorial(expr, evaluate=False)
         sup = self.sup_of(children, allow_transpose=True)
-        return Value(with_power(expr, sup), position_of(token))
+        bangs = [index for index, c in enumerate(children)
+                 if isinstance(c, Token) and c.type == "BANG"]
+        if bangs and bangs[0] == 1:  # 3!^2: the factorial, then the power
+            expr = self.number_factorial(expr, position_of(token))
+        expr = with_power(expr, sup)
+        if bangs and bangs[-1] > 1:  # 10^{3}!: TeX puts the factorial after the power
+            expr = self.number_factorial(expr, position_of(children[bangs[-1]]))
+        return Value(expr, position_of(token))
+
+    @staticmethod
+    def number_factorial(expr: sp.Expr, position: int) -> sp.Expr:
+        """``n!`` of a number, unevaluated (``100!`` stays written) and bounded."""
+        if expr.is_Integer and expr > limits.MAX_FACTORIAL:
+            raise TransformFailure(
+                f"too large: the factorial of a number above {limits.MAX_FACTORIAL}", position
+            )
+        return sp.factorial(expr, evaluate=False)
 
     def symbol(self, children: list[Any]) -> Name | FuncHead:
         tokens = _tokens(children)
