@@ -42,7 +42,13 @@ from sympy.core.function import AppliedUndef
 
 from derive.check.rows import Piece, Relation, Row, split_rows
 from derive.model import ClaimKind, Definition, Finding, Location, MathBlock, Verdict
-from derive.parse import LatexParseError, ParseOptions, function_name, parse_latex_expr
+from derive.parse import (
+    LatexParseError,
+    ParseOptions,
+    function_name,
+    parse_latex_expr,
+    uses_complex_numbers,
+)
 
 SUPPORTED_RELATIONS = ("=", "\\approx")
 
@@ -216,6 +222,10 @@ class ClaimBuilder:
         self.product_lints: list[tuple[Finding, str]] = []  # DRV005 findings and their name
         self.assumptions: list[sp.Basic] = []
         self.euler_e = True
+        #: the letter read as the imaginary unit (set when the document uses complex numbers)
+        self.imaginary_unit: str | None = None
+        #: the letter that would be the imaginary unit, were the document about complex numbers
+        self.unit_letter = "i"
         self.items: list[Item] = []
         #: the claim whose right side is a side (by the side's id) in the current block
         self._chain_ends: dict[int, tuple[Side, Claim]] = {}
@@ -227,7 +237,8 @@ class ClaimBuilder:
         if extra_function:
             functions.add(extra_function)
         return ParseOptions(functions=frozenset(functions), euler_e=self.euler_e,
-                            variables=self.letter_variables())
+                            variables=self.letter_variables(),
+                            imaginary_unit=self.imaginary_unit)
 
     def _record(self, definition: Definition) -> None:
         self.definitions[definition.name] = definition
@@ -348,6 +359,11 @@ class ClaimBuilder:
                 self.product_lints.append((lint, issue.subject))
             if issue.rule_id == "DRV005" and _could_be_function(latex, issue.offset):
                 ambiguities.append(issue.message)
+        if self.imaginary_unit is None and sp.Symbol(self.unit_letter) in parsed.expr.free_symbols:
+            ambiguities.append(
+                f"{self.unit_letter} may be the imaginary unit (if it is, state "
+                f"{self.unit_letter}^2 = -1 in the document)"
+            )
         return Side(
             latex, offset, _rescope_limit(parsed.expr), number=number[0] if number else "",
             ambiguities=tuple(ambiguities), written=written,
@@ -627,13 +643,21 @@ def build_claims(
     blocks: Sequence[MathBlock],
     directives: Iterable[tuple[Location, str, str]] = (),
     definitions_latex: Sequence[str] = (),
+    *,
+    imaginary_unit: str = "i",
+    document_text: str = "",
 ) -> list[Item]:
     """Claims and recorded findings of one file, in document order.
 
     ``directives`` are (location, command, argument) for ``define`` and ``assume``;
-    each applies to the blocks that start after it.
+    each applies to the blocks that start after it.  When the document (``document_text``
+    and its math) uses complex numbers, ``imaginary_unit`` reads as ``sympy.I``.
     """
     builder = ClaimBuilder(path)
+    builder.unit_letter = imaginary_unit
+    math_text = "\n".join(block.text for block in blocks)
+    if uses_complex_numbers(f"{document_text}\n{math_text}", imaginary_unit):
+        builder.imaginary_unit = imaginary_unit
     for latex in definitions_latex:
         builder.add_definition_latex(latex, Location(path, 1, 1), report=False)
     pending = sorted(directives, key=lambda d: (d[0].line, d[0].column))

@@ -7,6 +7,19 @@ Symbol names are canonical LaTeX: ``x``, ``sigma`` (Greek without backslash), ``
 ``x_{i}`` (subscripts always braced), ``\\hat{y}_{j}``, ``\\mathbf{v}_{t}``, ``x^{(k)}``.
 Derivatives, limits, integrals and sums stay unevaluated.  ``\\frac{dy}{dx}`` with an
 undeclared ``y`` reads ``y`` as an unknown function ``y(x)``, never as a constant.
+
+Readings chosen so that a guess never decides a verdict:
+- operators are opaque functions with reserved names, never products: ``\\mathbb{E}[X]``,
+  ``E[X]`` -> ``Expectation``; ``\\operatorname{Var}``, ``Var[X]`` -> ``Variance``; ``Cov``;
+  ``\\Pr(A)``, ``\\mathbb{P}(A)``, ``P(X = 1)`` -> ``Probability`` (events are opaque too:
+  ``Equals(X, 1)``, ``Cap(A, B)``); ``\\langle x, y \\rangle`` -> ``AngleBracket``;
+- a subscripted or decorated name before one atom is a call that depends on its subscript's
+  symbols (``g_w(z)`` -> ``g_{w}(z, w)``), unless the name is a plain variable elsewhere;
+- ``^T``/``\\top`` decline (transpose); ``^{(i)}``, ``^{[l]}``, ``^*`` are part of the name;
+  ``f'(x)`` is a derivative; a bare primed Latin name (``y'``, ``y''_1``) is a name of its own,
+  a bare primed function or Greek letter (``f'``, ``\\sigma'``) is declined;
+- ``ParseOptions.imaginary_unit`` reads ``i`` (or ``j``) as ``sympy.I``;
+- limits.py bounds numbers, nesting and length: hostile input fails with a located error.
 """
 
 from __future__ import annotations
@@ -18,6 +31,7 @@ import sympy as sp
 
 __all__ = [
     "LatexParseError",
+    "uses_complex_numbers",
     "ParseIssue",
     "ParseOptions",
     "ParsedExpr",
@@ -38,6 +52,9 @@ class ParseOptions:
     #: Names the document uses as plain variables: ``x(x+1)`` is then clearly a product
     #: and gets no DRV005 lint.
     variables: frozenset[str] = frozenset()
+    #: The letter read as the imaginary unit ``sympy.I`` ("i" or "j"); None: a plain letter.
+    #: Use it for documents about complex numbers (see ``uses_complex_numbers``).
+    imaginary_unit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,18 +92,25 @@ class ParsedExpr:
 
 def parse_latex_expr(text: str, options: ParseOptions = ParseOptions()) -> ParsedExpr:  # noqa: B008
     """Parse one expression; raises LatexParseError (never drops part of the input)."""
-    from derive.parse import latex
+    from derive.parse import latex, limits
     from derive.parse.normalize import NormalizeError, normalize
 
     try:
+        limits.check_text(text)
         normalized = normalize(text)
     except NormalizeError as error:
         raise LatexParseError(error.message, error.offset) from None
+    except latex.SyntaxFailure as error:
+        raise LatexParseError(error.message, error.position) from None
+    except RecursionError:
+        raise LatexParseError("too deeply nested to read", 0) from None
     try:
         raw = latex.parse_normalized(normalized, options.functions, options.euler_e,
-                                     options.variables)
+                                     options.variables, options.imaginary_unit)
     except (latex.SyntaxFailure, latex.TransformFailure) as error:
         raise LatexParseError(error.message, normalized.original_offset(error.position)) from None
+    except RecursionError:
+        raise LatexParseError("too deeply nested to read", 0) from None
     issues = [ParseIssue(lint.rule_id, lint.message, lint.offset) for lint in normalized.lints]
     issues += [
         ParseIssue(issue.rule_id, issue.message, normalized.original_offset(issue.position),
@@ -95,6 +119,15 @@ def parse_latex_expr(text: str, options: ParseOptions = ParseOptions()) -> Parse
     ]
     issues.sort(key=lambda issue: (issue.offset, issue.rule_id))
     return ParsedExpr(raw.expr, tuple(issues), raw.decimals, raw.symbol_names)
+
+
+def uses_complex_numbers(text: str, unit: str = "i") -> bool:
+    """Whether a document (its math and prose) works with complex numbers, so that ``unit``
+    is the imaginary unit: ``i^2 = -1``, ``e^{i\\theta}``, ``\\Re``/``\\Im``, a conjugate
+    beside ``i``, or "imaginary unit"/"complex number" in the prose."""
+    from derive.parse.complex_numbers import uses_complex_numbers as detect
+
+    return detect(text, unit)
 
 
 def display_name(name: str) -> str:

@@ -15,7 +15,10 @@ _GRAMMAR_FILLS = {
     "@DECORATED@": DECORATED,
     "@UPRIGHT@": macros.alternation(macros.UPRIGHT_NAMES),
     "@BAREWORDS@": macros.alternation(macros.BARE_WORD_FUNCTIONS),
-    "@FUNCS@": macros.alternation(macros.KNOWN_FUNCTIONS),
+    "@OPWORDS@": macros.alternation(macros.BARE_OPERATOR_WORDS),
+    "@FUNCS@": macros.alternation(
+        tuple(macros.KNOWN_FUNCTIONS) + macros.OPERATOR_MACROS
+    ),
     "@GREEK@": macros.alternation(macros.GREEK_LETTERS),
     "@CONSTS@": macros.alternation(macros.CONSTANTS),
 }

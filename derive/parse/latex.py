@@ -15,6 +15,7 @@ import sympy as sp
 from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedToken, VisitError
 
+from derive.parse import limits
 from derive.parse.failures import SyntaxFailure, TransformFailure
 from derive.parse.grammar import parser
 from derive.parse.normalize import Normalized
@@ -60,11 +61,13 @@ def _describe(token: Token) -> str:
 
 
 def parse_normalized(normalized: Normalized, functions: frozenset[str],
-                     euler_e: bool, variables: frozenset[str] = frozenset()) -> RawParse:
+                     euler_e: bool, variables: frozenset[str] = frozenset(),
+                     imaginary_unit: str | None = None) -> RawParse:
     """Parse normalised text; raises SyntaxFailure/TransformFailure with normalised positions."""
     text = normalized.text
     if not text.strip():
         raise SyntaxFailure("empty expression", 0)
+    limits.check_text(text)
     try:
         tree = parser().parse(text)
     except UnexpectedToken as error:
@@ -85,13 +88,15 @@ def parse_normalized(normalized: Normalized, functions: frozenset[str],
         command = re.match(r"\\[A-Za-z]+|.", text[position:])
         what = command.group(0) if command else text[position:position + 1]
         raise SyntaxFailure(f"unexpected {what!r} here", position) from None
-    transformer = ToSympy(functions, euler_e)
+    transformer = ToSympy(functions, euler_e, variables, imaginary_unit)
     transformer.text = text
     try:
         expr = transformer.transform(tree)
     except VisitError as error:
         if isinstance(error.orig_exc, TransformFailure):
             raise error.orig_exc from None
+        if isinstance(error.orig_exc, RecursionError):
+            raise SyntaxFailure("too deeply nested to read", 0) from None
         raise
     return RawParse(expr, transformer.all_issues(variables), tuple(transformer.decimals),
                     frozenset(transformer.symbol_names))

@@ -40,6 +40,28 @@ KNOWN_FUNCTIONS: dict[str, sp.FunctionClass] = {
     "sgn": sp.sign, "sign": sp.sign, "erf": sp.erf, "erfc": sp.erfc,
 }
 
+#: Operators of probability and inner products: an opaque function with a reserved name, so
+#: that ``\mathbb{E}[UV]`` is never the product E*U*V and never a function the document defines.
+EXPECTATION, VARIANCE, COVARIANCE, PROBABILITY, ANGLE_BRACKET = (
+    "Expectation", "Variance", "Covariance", "Probability", "AngleBracket",
+)
+#: Operator words (``\operatorname{Var}``, ``\mathrm{E}``, ``\Pr``, bare ``Var(``) -> reserved name.
+OPERATOR_WORDS: dict[str, str] = {
+    "E": EXPECTATION, "Var": VARIANCE, "Cov": COVARIANCE, "Pr": PROBABILITY, "P": PROBABILITY,
+}
+#: Blackboard letters that are operators: ``\mathbb{E}[X]``, ``\mathbb{P}(A)``, ``\mathbb{V}[X]``.
+OPERATOR_LETTERS: dict[str, str] = {
+    "\\mathbb{E}": EXPECTATION, "\\mathbb{P}": PROBABILITY, "\\mathbb{V}": VARIANCE,
+}
+#: Operator macros read by the grammar's FUNC terminal.
+OPERATOR_MACROS: tuple[str, ...] = ("Pr",)
+#: Operator words recognised without a backslash when a bracket follows (``Var[X]``).
+BARE_OPERATOR_WORDS: tuple[str, ...] = ("Var", "Cov")
+#: Names of every reserved operator function (never a document's own name).
+RESERVED_OPERATORS: frozenset[str] = frozenset(
+    {EXPECTATION, VARIANCE, COVARIANCE, PROBABILITY, ANGLE_BRACKET}
+)
+
 #: Function macros whose word is also recognised without a backslash when followed by ``(``.
 BARE_WORD_FUNCTIONS: tuple[str, ...] = (
     "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "sin", "cos", "tan", "exp", "log", "ln",
@@ -64,6 +86,7 @@ UPRIGHT_NAMES: tuple[str, ...] = ("mathrm", "mathit", "mathsf", "rm")
 #: Commands taking braced arguments, with their arity (to brace ``\frac12`` as ``\frac{1}{2}``).
 ARITY: dict[str, int] = {
     "frac": 2, "dfrac": 2, "tfrac": 2, "sqrt": 1, "operatorname": 1,
+    "binom": 2, "dbinom": 2, "tbinom": 2,
     **{name: 1 for name in DECORATORS},
     **{name: 1 for name in UPRIGHT_NAMES},
 }
@@ -75,7 +98,9 @@ SILENT_FORMATTING: frozenset[str] = frozenset(
         "biggl", "biggr", "Biggl", "Biggr", "bigm", "Bigm", "biggm", "Biggm",
         "displaystyle", "textstyle", "scriptstyle", "scriptscriptstyle", "tiny",
         "scriptsize", "footnotesize", "small", "normalsize", "large", "Large", "LARGE",
-        "huge", "Huge", "quad", "qquad", "limits", "nolimits", "middle"
+        "huge", "Huge", "quad", "qquad", "limits", "nolimits", "middle",
+        "thinspace", "medspace", "thickspace", "enspace", "negthinspace", "negmedspace",
+        "negthickspace",
     ]
 )
 
@@ -96,7 +121,8 @@ TEXT_MACROS: frozenset[str] = frozenset(
 
 #: Macros we recognise but do not model: always a LatexParseError saying why.
 OUT_OF_SCOPE: dict[str, str] = {
-    "prod": "products (\\prod)",
+    "top": "transpose (\\top): matrices/vectors are out of scope",
+    "intercal": "transpose (\\intercal): matrices/vectors are out of scope",
     "det": "determinants (\\det)",
     "begin": "environments such as matrices (\\begin)",
     "end": "environments such as matrices (\\end)",
@@ -118,7 +144,6 @@ OUT_OF_SCOPE: dict[str, str] = {
     "neq": "relations (\\neq) inside one expression; split relations first",
     "pm": "plus-minus (\\pm)",
     "mp": "minus-plus (\\mp)",
-    "binom": "binomial coefficients (\\binom)",
     "choose": "binomial coefficients (\\choose)",
     "iint": "multiple integrals (\\iint)",
     "oint": "contour integrals (\\oint)",
@@ -130,10 +155,17 @@ OUT_OF_SCOPE: dict[str, str] = {
 GRAMMAR_MACROS: frozenset[str] = frozenset(
     [
         "frac", "dfrac", "tfrac", "sqrt", "lim", "sum", "int", "to", "rightarrow",
-        "longrightarrow", "cdot", "times", "div", "partial", "operatorname", "lvert",
-        "rvert", "prime", "mid"
+        "longrightarrow", "Rightarrow", "Longrightarrow", "cdot", "times", "div", "partial",
+        "operatorname", "lvert",
+        "rvert", "prime", "mid", "prod", "binom", "dbinom", "tbinom", "langle", "rangle",
+        "lfloor", "rfloor", "lceil", "rceil", "star", "ast", "cap", "cup",
+        "sim",  # only in an operator's subscript: \mathbb{E}_{x \sim p}
     ]
 )
+
+#: Relations read only inside the event of an operator (``P(X \le 1)``); elsewhere each is
+#: out of scope (relations are split before an expression is parsed).
+EVENT_RELATIONS: frozenset[str] = frozenset({"le", "leq", "ge", "geq", "neq", "ne"})
 
 #: Every macro name that may reach the lexer.
 KNOWN_MACROS: frozenset[str] = (
@@ -143,6 +175,7 @@ KNOWN_MACROS: frozenset[str] = (
     | frozenset(DECORATORS)
     | frozenset(UPRIGHT_NAMES)
     | GRAMMAR_MACROS
+    | frozenset(OPERATOR_MACROS)
 )
 
 

@@ -18,14 +18,20 @@ DECORATED = (
     rf"\\(?:{macros.alternation(macros.DECORATORS)})\s*\{{\s*(?:{_NAME_IN_BRACES}"
     rf"|\\(?:{macros.alternation(macros.DECORATORS)})\s*\{{\s*{_NAME_IN_BRACES}\s*\}})\s*\}}"
 )
-#: The variable of a differential: a letter, a Greek letter or a decorated name, maybe subscripted.
-VARIABLE = rf"(?:[A-Za-z]|{DECORATED}|\\[A-Za-z]+)(?:\s*_\s*\{{[^{{}}]*\}})?"
+#: An index written as a superscript: ``p^{(i)}``, ``a^{[l]}`` (part of the name, never a power).
+INDEX_SCRIPT = r"\^\s*\{\s*(?:\([^(){}]*\)|\[[^\[\]{}]*\])\s*\}"
+#: The variable of a differential: a letter, a Greek letter or a decorated name, maybe
+#: subscripted and indexed (``w_{jk}``, ``p^{(i)}``).
+VARIABLE = (
+    rf"(?:[A-Za-z]|{DECORATED}|\\(?:{macros.alternation(macros.UPRIGHT_NAMES)})\s*\{{\s*[A-Za-z]\s*\}}"
+    rf"|\\[A-Za-z]+)(?:\s*_\s*\{{[^{{}}]*\}})?(?:\s*{INDEX_SCRIPT})?"
+)
 
 _LATEX_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|\S")
 UPRIGHT_WORD = re.compile(r"\\[A-Za-z]+\s*\{\s*([A-Za-z]+)\s*\}")
 _VAR_PARTS = re.compile(
     rf"(?P<base>{DECORATED}|[A-Za-z]|\\[A-Za-z]+(?:\s*\{{\s*[A-Za-z]+\s*\}})?)"
-    rf"(?:\s*_\s*\{{(?P<sub>[^{{}}]*)\}})?"
+    rf"(?:\s*_\s*\{{(?P<sub>[^{{}}]*)\}})?(?:\s*(?P<index>{INDEX_SCRIPT}))?"
 )
 _DENOMINATOR = re.compile(
     rf"\{{\s*(?:d|\\mathrm\s*\{{\s*d\s*\}}|\\partial)\s*(?P<var>{VARIABLE})\s*"
@@ -81,4 +87,12 @@ def variable_symbol(text: str, position: int) -> sp.Symbol:
         name = compact_latex(base)
     if match.group("sub") is not None:
         name = f"{name}_{{{compact_latex(match.group('sub'))}}}"
+    if match.group("index") is not None:
+        name = f"{name}{index_name(match.group('index'))}"
     return symbol_for(name)
+
+
+def index_name(script: str) -> str:
+    """``^{ (i) }`` -> ``^{(i)}``: the canonical spelling of an index superscript."""
+    inner = script[script.index("{") + 1: script.rindex("}")]
+    return f"^{{{compact_latex(inner)}}}"

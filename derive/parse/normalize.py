@@ -116,6 +116,9 @@ class _Normalizer:
         self.brace_depth = 0  # '=' is allowed only inside braces (\sum_{i=1})
         #: one entry per open \left: "eval" for \left. closed by an evaluation bar
         self.left_kinds: list[str] = []
+        #: open ( and [: whether each is the argument of an operator (its events may hold
+        #: relations and a bar: P(X = 1 | Y), E[X | Y]) and the |..| depth where it opened
+        self.brackets: list[tuple[bool, int]] = []
 
     # -- output ---------------------------------------------------------------------------
     def emit(self, chunk: str, offset: int) -> None:
@@ -139,6 +142,22 @@ class _Normalizer:
 
     def last_output(self) -> str:
         return "".join(self.out[-3:]).rstrip()
+
+    def recent_output(self) -> str:
+        return "".join(self.out[-60:])
+
+    def condition_bar(self) -> bool:
+        """A bar at the operator's own level after an operand: ``P(A | B)``, ``E[X | Y]``;
+        ``E[|X|]`` opens an absolute value (nothing stands before the bar)."""
+        if not self.in_event() or self.brackets[-1][1] != self.abs_depth:
+            return False
+        previous = self.last_output()
+        return bool(previous) and not previous.endswith(_ABS_OPENER_PRECEDERS) \
+            and not previous.endswith(_ABS_OPENER_COMMANDS)
+
+    def in_event(self) -> bool:
+        """Inside the brackets of an operator: ``P(...)``, ``\\mathbb{E}[...]``, ``\\Pr(...)``."""
+        return bool(self.brackets) and self.brackets[-1][0]
 
     # -- scanning -------------------------------------------------------------------------
     def run(self) -> Normalized:
@@ -164,6 +183,9 @@ class _Normalizer:
             return self.command(position)
         if char in "^_":
             return self.script(position)
+        if char == "|" and self.condition_bar():
+            self.emit("\\mid ", position)  # P(A | B): the condition bar, not |..|
+            return position + 1
         if char == "|":
             if self.subscript_follows(position + 1):
                 return self.bare_evaluation_bar(position, position + 1)
@@ -177,7 +199,12 @@ class _Normalizer:
             raise NormalizeError("TeX comment '%' inside an expression", position)
         if char in "{}":
             self.brace_depth += 1 if char == "{" else -1
-        if char == "=" and self.brace_depth <= 0:
+        if char in "([":
+            self.brackets.append((_OPERATOR_BEFORE.search(self.recent_output()) is not None,
+                                  self.abs_depth))
+        elif char in ")]" and self.brackets:
+            self.brackets.pop()
+        if char == "=" and self.brace_depth <= 0 and not self.in_event():
             raise NormalizeError("relation '=' inside one expression: split relations first",
                                  position)
         self.emit(char, position)
@@ -234,6 +261,9 @@ class _Normalizer:
                 raise NormalizeError(
                     f"out of scope: {_environment_kind(environment.group(1))}", position
                 )
+        if name in macros.EVENT_RELATIONS and self.in_event():
+            self.emit(source[position:end], position)  # P(X \le 1): a relation in an event
+            return end
         if name in macros.OUT_OF_SCOPE:
             raise NormalizeError(f"out of scope: {macros.OUT_OF_SCOPE[name]}", position)
         if name not in macros.KNOWN_MACROS:
@@ -486,6 +516,11 @@ class _Normalizer:
 
 
 _FUNCTION_WORD = re.compile(r"[A-Za-z]{2,}")
+#: An operator head right before a bracket: its argument is an event (P(X = 1), E[X | Y]).
+_OPERATOR_BEFORE = re.compile(
+    r"(?:\\mathbb\s*\{\s*[EPV]\s*\}|\\(?:operatorname|mathrm|mathsf|text)\s*\{\s*(?:E|P|Pr|Var|Cov)"
+    r"\s*\}|\\Pr|(?<![A-Za-z\\])(?:E|P|Var|Cov))\s*(?:_\s*\{[^{}]*\}\s*)?$"
+)
 _PERCENTAGE = re.compile(r"(\d+(?:\.\d+)?)\s*\\%")
 #: Fonts in which a 1 (or an I before a bracket) is an indicator function.
 _INDICATOR_FONTS = frozenset({"mathbb", "mathbbm", "mathds", "mathbf", "boldsymbol", "bm"})

@@ -7,8 +7,9 @@ dx" (integrals).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import sympy as sp
 
@@ -18,6 +19,7 @@ from derive.parse.failures import TransformFailure
 from derive.parse.items import (
     BigOperator,
     DerivativeOperator,
+    FracValue,
     FuncHead,
     IntegralHead,
     Item,
@@ -29,15 +31,41 @@ from derive.parse.items import (
     with_power,
 )
 
-if TYPE_CHECKING:
-    # only for annotations: the transformer itself imports this module
-    from derive.parse.transformer import ToSympy
+
+class RunContext(Protocol):
+    """What the resolver needs from the transformer (transformer.py implements it)."""
+
+    functions: frozenset[str]
+    variables: frozenset[str]
+    symbol_names: set[str]
+
+    def is_function_name(self, name: str) -> bool: ...
+
+    def used_symbol(self, name: str) -> None: ...
+
+    def product_lint(self, name: str, position: int) -> None: ...
+
+
+#: A Greek name (``\\sigma'``): a primed Greek letter is a function's derivative, declined bare.
+_GREEK_HEAD = re.compile(rf"(?:{macros.alternation(macros.GREEK_LETTERS)})(?![A-Za-z])")
+#: ``X(HHH)``: an outcome written as a word of capitals (coin tosses), never H*H*H.
+_OUTCOME = re.compile(r"\s*[A-Z](?:\s*[A-Z])+\s*")
 
 
 def _no_condition(paren: Paren) -> None:
     if paren.given is not None:
         raise TransformFailure("\\mid (conditional notation) is read only inside the arguments "
                                "of a function such as P(a \\mid b)", paren.given_position)
+    if paren.events:
+        raise TransformFailure("a relation inside brackets is read only as the event of an "
+                               "operator such as P(X = 1)", paren.position)
+
+
+def _argument_like(paren: Paren) -> bool:
+    """``(x)``, ``(0)``, ``(x^{(i)})``: one atom, read as an argument after a decorated name."""
+    return len(paren.args) == 1 and paren.given is None and not paren.events and (
+        isinstance(paren.args[0], sp.Symbol) or paren.args[0].is_Number is True
+    )
 
 
 def _only_a_call(item: Name, paren: Paren) -> bool:
@@ -62,7 +90,7 @@ def _partial_of_call(item: LeibnizFunction, paren: Paren) -> sp.Expr:
 
 
 class RunResolver:
-    def __init__(self, transformer: ToSympy) -> None:
+    def __init__(self, transformer: RunContext) -> None:
         self.transformer = transformer
 
     def resolve_run(self, items: Sequence[Item]) -> RunResult:
@@ -103,7 +131,7 @@ class RunResolver:
         """``\\frac{d}{dx}(x+1)^2``: the value of a bracketed group right after d/dx, if any."""
         group = items[index] if index < len(items) else None
         if not isinstance(group, Paren) or not group.delimited or group.given is not None \
-                or len(group.args) != 1:
+                or group.events or len(group.args) != 1:
             return None
         return group.close(group.args[0])
 
@@ -147,6 +175,9 @@ class RunResolver:
                 cursor += 1
             cursor += 1
         else:
+            fraction = self.differential_fraction(items, index)
+            if fraction is not None:
+                return fraction
             raise TransformFailure(
                 "integral without a differential (dx) in the same term; "
                 "put the integrand in parentheses",
@@ -165,6 +196,27 @@ class RunResolver:
         else:
             integral = sp.Integral(integrand, (variable, head.lower, head.upper))
         return with_power(integral, variable_item.sup), cursor + 2
+
+    def differential_fraction(self, items: Sequence[Item], index: int
+                              ) -> tuple[sp.Expr, int] | None:
+        """``\\int \\frac{3\\,dz}{z}``: the differential in the numerator of the last fraction."""
+        head = items[index]
+        assert isinstance(head, IntegralHead)
+        for cursor in range(index + 1, len(items)):
+            item = items[cursor]
+            if isinstance(item, IntegralHead):
+                return None
+            if isinstance(item, FracValue) and item.differential is not None \
+                    and item.integrand is not None:
+                before = self.product(items[index + 1: cursor]) if cursor > index + 1 \
+                    else sp.Integer(1)
+                integrand = before * item.integrand
+                self.transformer.used_symbol(item.differential.name)
+                if head.lower is None:
+                    return sp.Integral(integrand, item.differential), cursor + 1
+                return sp.Integral(integrand, (item.differential, head.lower, head.upper)), \
+                    cursor + 1
+        return None
 
     def simple(self, items: Sequence[Item], index: int) -> tuple[sp.Expr, int]:
         """One factor: a value, a name (maybe called), a function head with its argument."""
@@ -196,9 +248,14 @@ class RunResolver:
         return paren.close(paren.args[0])
 
     def name(self, item: Name, following: Item | None, index: int) -> tuple[sp.Expr, int]:
+        context = self.transformer
+        if isinstance(following, Paren) and item.sup is None and item.primes == 0:
+            operator = self.operator_call(item, following)
+            if operator is not None:
+                return operator, index + 2
         if isinstance(following, Paren) and item.name in macros.ASYMPTOTIC_NAMES \
                 and item.sup is None and item.primes == 0 \
-                and item.name not in self.transformer.functions:
+                and item.name not in context.functions:
             # a Taylor remainder: read as a product O*(x^5) it would refute a correct expansion
             raise TransformFailure(
                 f"out of scope: asymptotic notation ({item.name}(...))", item.position
@@ -206,22 +263,64 @@ class RunResolver:
         if isinstance(following, Paren):
             calls = item.primes > 0 or (
                 item.sup is None
-                and (item.upright_word or self.transformer.is_function_name(item.name)
-                     or _only_a_call(item, following))
+                and (item.upright_word or context.is_function_name(item.name)
+                     or _only_a_call(item, following) or self.applied(item, following))
             )
             if calls:
                 return self.call(item, following), index + 2
-            if item.plain and item.sup is None and isinstance(item.expr, sp.Symbol):
-                self.transformer.product_lint(item.name, item.position)
+            if item.sup is None and isinstance(item.expr, sp.Symbol) and (
+                    item.plain or not following.events):
+                context.product_lint(item.name, item.position)
         if isinstance(item.expr, sp.Symbol) and (
             item.sup is not None or not isinstance(following, Paren)
         ):
-            self.transformer.used_symbol(item.expr.name)
+            context.used_symbol(item.expr.name)
         if item.primes:
             written = f"\\{item.name}" if item.name in macros.GREEK_LETTERS else item.name
-            raise TransformFailure(f"{written}{chr(39) * item.primes} needs an argument, "
-                                   f"as in {written}'(x)", item.position)
+            if context.is_function_name(item.name) or not isinstance(item.expr, sp.Symbol) \
+                    or _GREEK_HEAD.match(item.name):
+                # f', \sigma': the derivative of a function, which needs its argument
+                raise TransformFailure(f"{written}{chr(39) * item.primes} needs an argument, "
+                                       f"as in {written}'(x)", item.position)
+            # y', a'': a name of its own (as SymPy reads it), distinct from y
+            primed = sp.Symbol(f"{item.name}{chr(39) * item.primes}")
+            context.used_symbol(primed.name)
+            return with_power(primed, item.sup), index + 1
         return with_power(item.expr, item.sup), index + 1
+
+    def applied(self, item: Name, paren: Paren) -> bool:
+        """A subscripted or decorated name before one argument (``f_\\theta(x)``, ``G_a(0)``,
+        ``\\hat{y}(x)``), or any name before an outcome (``X(HHH)``), is a call: unless the
+        name is a plain variable elsewhere (``\\hat{y}(1 - \\hat{y})`` is a product)."""
+        if not isinstance(item.expr, sp.Symbol) or item.name in self.transformer.symbol_names \
+                or item.name in self.transformer.variables:
+            return False
+        if _OUTCOME.fullmatch(paren.inner_text) and paren.opener == "(":
+            return True
+        return not item.plain and _argument_like(paren)
+
+    def operator_call(self, item: Name, paren: Paren) -> sp.Expr | None:
+        """``E[X]`` (a bracket after E) and ``P(X = 1)`` (an event after P): operators."""
+        if not item.plain or not isinstance(item.expr, sp.Symbol) \
+                or item.name in self.transformer.functions:
+            return None
+        if item.name == "E" and paren.opener == "[":
+            head = FuncHead(macros.EXPECTATION, sp.Function(macros.EXPECTATION), item.position,
+                            operator=True)
+        elif item.name == "P" and paren.events:
+            head = FuncHead(macros.PROBABILITY, sp.Function(macros.PROBABILITY), item.position,
+                            operator=True)
+        else:
+            return None
+        return paren.close(self.operator_value(head, paren))
+
+    @staticmethod
+    def operator_value(head: FuncHead, paren: Paren) -> sp.Expr:
+        """An operator applied to its bracket: events allowed, ``\\mid`` makes it conditional."""
+        function = head.func
+        if paren.given is not None:
+            function = conditional_function(head.name, paren.given)
+        return function(*paren.args)
 
     def call(self, item: Name, paren: Paren) -> sp.Expr:
         known = macros.KNOWN_FUNCTIONS.get(item.name) if item.upright_word else None
@@ -230,6 +329,13 @@ class RunResolver:
             _no_condition(paren)
             value = self.apply(FuncHead(item.name, known, item.position), paren.args)
             return with_power(paren.close(value), item.sup)
+        if paren.events:
+            _no_condition(paren)
+        args = paren.args
+        if _OUTCOME.fullmatch(paren.inner_text) and not item.primes:
+            args = (sp.Symbol(re.sub(r"\s+", "", paren.inner_text)),)  # X(HHH): one outcome
+        # g_w(z) depends on w too: d/dw g_w(z) must not vanish
+        hidden = tuple(s for s in item.script_symbols if s not in args)
         function = sp.Function(item.name)
         if paren.given is not None:
             # P(a \\mid b) is an opaque function of its own, distinct from P(a, b)
@@ -237,14 +343,14 @@ class RunResolver:
                 _no_condition(paren)
             function = conditional_function(item.name, paren.given)
         if item.primes:
-            if len(paren.args) != 1:
+            if len(args) != 1:
                 raise TransformFailure("prime notation needs exactly one argument",
                                        paren.position)
             variable = sp.Dummy("t", dummy_index=0)
-            derivative = sp.Derivative(function(variable), (variable, item.primes))
+            derivative = sp.Derivative(function(variable, *hidden), (variable, item.primes))
             value = self.evaluate_at(derivative, variable, paren)
         else:
-            value = function(*paren.args)
+            value = function(*args, *hidden)
         return with_power(paren.close(value), item.sup)
 
     @staticmethod
@@ -270,6 +376,9 @@ class RunResolver:
             variable = sp.Dummy("t", dummy_index=0)
             derivative = sp.Derivative(self.apply(head, (variable,)), (variable, head.primes))
             value = self.evaluate_at(derivative, variable, following)
+            return with_power(following.close(value), head.sup), index + 2
+        if isinstance(following, Paren) and head.operator:
+            value = self.operator_value(head, following)
             return with_power(following.close(value), head.sup), index + 2
         if isinstance(following, Paren):
             _no_condition(following)
