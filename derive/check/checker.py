@@ -344,6 +344,22 @@ def _findings(items: Sequence[Item], settings: VerifySettings) -> list[Finding]:
     return findings
 
 
+def document_items(
+    path: str, text: str, definitions_latex: Sequence[str] = ()
+) -> list[Item]:
+    """Claims and recorded findings of one document, in document order (none when a
+    ``derive: skip-file`` directive says so).  The CLI and the pytest plugin share it."""
+    directives = file_directives(path, text)
+    if any(d.command == "skip-file" for d in directives):
+        return []
+    blocks = extract_blocks(path, text)
+    scoped = [
+        (d.location, d.command, d.argument) for d in directives
+        if d.command in ("define", "assume")
+    ]
+    return build_claims(path, blocks, scoped, definitions_latex, document_text=text)
+
+
 def check_text(
     path: str,
     text: str,
@@ -352,15 +368,7 @@ def check_text(
     definitions_latex: Sequence[str] = (),
 ) -> FileReport:
     """Check the math of one document given as text; ``path`` chooses the syntax."""
-    directives = file_directives(path, text)
-    if any(d.command == "skip-file" for d in directives):
-        return FileReport(path=path, findings=())
-    blocks = extract_blocks(path, text)
-    scoped = [
-        (d.location, d.command, d.argument) for d in directives
-        if d.command in ("define", "assume")
-    ]
-    items = build_claims(path, blocks, scoped, definitions_latex)
+    items = document_items(path, text, definitions_latex)
     findings = _findings(items, settings)
     order = sorted(range(len(findings)), key=lambda i: (
         findings[i].location.line, findings[i].location.column, i,

@@ -70,7 +70,7 @@ def _mentions(latex: str, name: str) -> bool:
 
 def _ambiguous_notation(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
     if claim.ambiguities:
-        return f"{claim.ambiguities[0]}; read as a product the two sides differ"
+        return f"{claim.ambiguities[0]}; as read, the two sides differ"
     return None
 
 
