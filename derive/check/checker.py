@@ -11,6 +11,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from derive.check.claims import Claim, Item, build_claims
+from derive.check.equations import settle_equation
 from derive.definitions import DefinitionError, substitute_definitions
 from derive.extract import extract_blocks, file_directives
 from derive.model import (
@@ -276,6 +277,8 @@ def _refutation_doubt(claim: Claim, outcome: Outcome, settings: VerifySettings) 
     substituted without saying which, a domain the author took for granted, the base of
     ``\\log``, and limits of functions the document never defines.
     """
+    if claim.doubt:  # roles.py: context (a condition, an example, ...) is never refuted
+        return claim.doubt
     if claim.ambiguities:
         return f"{claim.ambiguities[0]}; read as a product the two sides differ"
     left, right = _free_names(claim.definitions, claim.lhs, claim.rhs)
@@ -346,6 +349,8 @@ def _settled(claim: Claim, settings: VerifySettings) -> Outcome:
         outcome = verify_claim(claim, settings)
     except DefinitionError as error:
         outcome = Outcome(Verdict.ERROR, Evidence(method="definitions", detail=str(error)))
+    # roles (equations.py): a row of a chain of equations is judged by what it follows from
+    outcome = settle_equation(claim, outcome, settings, verify_claim)
     return _doubtful(outcome, claim, settings)
 
 
@@ -417,7 +422,7 @@ def check_text(
         (d.location, d.command, d.argument) for d in directives
         if d.command in ("define", "assume")
     ]
-    items = build_claims(path, blocks, scoped, definitions_latex)
+    items = build_claims(path, blocks, scoped, definitions_latex, source=text)
     findings = _findings(items, settings)
     order = sorted(range(len(findings)), key=lambda i: (
         findings[i].location.line, findings[i].location.column, i,
