@@ -40,6 +40,7 @@ from decimal import Decimal
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
+from derive.check.indexed import Family, member_definitions, split_indexed
 from derive.check.prose import Heading, SourceIndex, headings, lead_in
 from derive.check.roles import (
     CLAIM_DIRECTIVE,
@@ -190,7 +191,9 @@ def _could_be_function(latex: str, offset: int) -> bool:
     a product (the parser already takes f, g, h as functions), so a refutation stands.
     """
     head = _HEAD.match(latex, max(offset, 0))
-    return head is None or len(head.group()) > 1
+    # P(A), Q(S), E(X): a capital letter before parentheses is how events, sets and
+    # expectations are written
+    return head is None or len(head.group()) > 1 or head.group().isupper()
 
 
 def _names(expr: sp.Basic) -> set[str]:
@@ -237,6 +240,7 @@ class ClaimBuilder:
         self.functions: set[str] = set()
         self.opaque: set[str] = set()  # names whose definitions could not be read
         self.scope = Scope()  # sections: where definitions, names in use and conditions hold
+        self.families: dict[str, Family] = {}  # index-shifted definitions, by name
         self.variables: set[str] = set()  # names used as plain symbols in the file
         self.product_lints: list[tuple[Finding, str]] = []  # DRV005 findings and their name
         self.assumptions: list[sp.Basic] = []
@@ -271,6 +275,7 @@ class ClaimBuilder:
         closed = self.scope.enter(level, self.functions)
         for name in closed.dropped:
             self.definitions.pop(name, None)
+            self.families.pop(name, None)
             self.opaque.discard(name)
             if name == "e":
                 self.euler_e = True  # `e` is Euler's number again
@@ -281,6 +286,9 @@ class ClaimBuilder:
             raise DefinitionCycle(cycle)
         self.scope.define(definition.name, whole_file=self._file_wide)
         self.definitions[definition.name] = definition
+        family = Family.of(definition)
+        if family is not None:
+            self.families[definition.name] = family  # n_{t+1} = ...: every index
         self.opaque.discard(definition.name)
         if definition.params:
             self.functions.add(definition.name)
@@ -519,9 +527,15 @@ class ClaimBuilder:
             return None
         if not isinstance(parsed, sp.Symbol):
             return None
-        if not force and (parsed.name in self.definitions or parsed.name in self.seen):
+        if not force and (parsed.name in self.definitions or parsed.name in self.seen
+                          or self._in_family(parsed.name)):
             return None
         return parsed.name, (), False
+
+    def _in_family(self, name: str) -> bool:
+        """``n_{t}`` once ``n_{t+1} = ...`` is defined: a member, defined already."""
+        found = split_indexed(name)
+        return found is not None and any(f.base == found[0] for f in self.families.values())
 
     # -- blocks and rows --------------------------------------------------
 
@@ -595,6 +609,8 @@ class ClaimBuilder:
             return previous
         sides: list[Side] = []
         defines = reading is None or reading.role in (Role.DEFINITION, Role.IMPLICATION)
+        if is_differential(row.lhs.text) or is_differential(relations[0].rhs.text):
+            defines = False  # dy = 2x dx relates differentials, it names nothing
         if block.inline and reading is None and not self._asserted_by_directive:
             # "the rate $\eta = 0.1$": a value in prose is an example or a condition
             defines = written_number(relations[0].rhs.text.strip()) is None
@@ -733,6 +749,7 @@ class ClaimBuilder:
             symbol = name_side.expr
             if (
                 isinstance(symbol, sp.Symbol) and symbol.name not in self.definitions
+                and not self._in_family(symbol.name)
                 and (other.expr is None or symbol not in other.expr.free_symbols)
             ):
                 return True
@@ -839,7 +856,9 @@ class ClaimBuilder:
         claim = Claim(
             kind=base, location=location, lhs_latex=left.written, rhs_latex=right.written,
             relation=op, lhs=left.expr, rhs=right.expr, reason=reason, label=label,
-            definitions=tuple(self.definitions.values()), assumptions=tuple(self.assumptions),
+            definitions=tuple(self.definitions.values()) + tuple(member_definitions(
+                self.families.values(), (left.expr, right.expr), set(self.definitions),
+            )), assumptions=tuple(self.assumptions),
             ambiguities=left.ambiguities + right.ambiguities,
             lhs_location=block.location_of(left.offset),
         )

@@ -115,10 +115,13 @@ def _difference(claim: Claim) -> sp.Expr | None:
 
 def _follows(first: sp.Expr, second: sp.Expr) -> str:
     """``second = 0`` holds wherever ``first = 0`` does (as far as SymPy shows)."""
-    if first == 0 or not second.free_symbols:
-        return ""
+    if not second.free_symbols or _vanishes(first):
+        return ""  # an identity before: only an identity follows from it
     ratio = sp.cancel(sp.together(second / first))
-    if ratio != 0 and not sp.denom(ratio).free_symbols and ratio.is_zero is not True:
+    if (
+        ratio != 0 and ratio.is_finite is not False and not ratio.has(sp.zoo, sp.nan)
+        and not sp.denom(ratio).free_symbols and ratio.is_zero is not True
+    ):
         if not ratio.free_symbols:
             return "the same equation rearranged" if ratio == 1 else \
                 f"the same equation multiplied by {sp.sstr(ratio)}"
