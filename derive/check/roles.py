@@ -154,8 +154,10 @@ def doubt_for(reading: Reading) -> str:
 
 _DIFFERENTIAL = re.compile(r"(?:^|[^A-Za-z\\])(?:\\mathrm\{d\}|\\operatorname\{d\}|d)\s*"
                            r"(?:[A-Za-z]|\\[A-Za-z]+)(?![A-Za-z])")
+_GROUP = r"\{(?:[^{}]|\{[^{}]*\})*\}"  # a brace group, one level of nesting inside
 _DERIVATIVE_OPERATOR = re.compile(
-    r"\\[dt]?frac\s*\{\s*(?:\\mathrm\{d\}|d|\\partial)[^{}]*\}\s*\{[^{}]*\}|\\partial"
+    r"\\[dt]?frac\s*\{\s*(?:\\(?:mathrm|operatorname)\{d\}|d|\\partial)(?:[^{}]|\{[^{}]*\})*\}"
+    r"\s*" + _GROUP + r"|\\partial"
 )
 
 
