@@ -7,8 +7,12 @@ is still refuted where it stands).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
 
+from derive.check.api import check_paths
 from derive.check.checker import check_text
 from derive.check.prose import headings, lead_in
 from derive.check.roles import Role, is_citation, is_differential, role_of
@@ -289,3 +293,28 @@ def test_a_cited_equation_is_no_side() -> None:
     report = check("$$\nf(x) = (3.2)\n$$\n\n$$\ng(x) = \\eqref{eq:g}\n$$\n")
     assert refuted_lines(report) == []
     assert [f.verdict for f in report.findings if f.verdict] == [Verdict.UNKNOWN] * 2
+
+
+# -- measurement: real-looking prose written for these tests ---------------------------------
+
+PROSE = Path(__file__).parent / "prose"
+#: Lines of the real mistakes in tests/prose/mistakes_in_prose.md; the other documents are valid.
+MISTAKES = [6, 9, 11, 34, 41, 42]
+
+
+def test_prose_documents_figures(record_property: Callable[[str, object], None]) -> None:
+    report = check_paths([str(PROSE)], settings=SETTINGS)
+    figures: dict[str, dict[str, int]] = {}
+    for file_report in report.files:
+        counts: dict[str, int] = {}
+        for finding in file_report.findings:
+            if finding.verdict is not None:
+                counts[finding.verdict.value] = counts.get(finding.verdict.value, 0) + 1
+        figures[Path(file_report.path).name] = counts
+        refuted = refuted_lines(file_report)
+        if file_report.path.endswith("mistakes_in_prose.md"):
+            assert refuted == MISTAKES
+        else:
+            assert refuted == [], file_report.path
+    print(f"\n[prose] verdicts per document: {figures}")
+    record_property("prose_verdicts", figures)

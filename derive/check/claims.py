@@ -674,8 +674,6 @@ class ClaimBuilder:
         "thus", "hence", "it follows that" ... right before it.  Restated: the left side
         calls a function the document defines (``$\\sigma(x) = 1/1+e^{-x}$``).
         """
-        if any(side.failed for side in sides):
-            return False  # the reading error stands
         if reading is not None and reading.role is Role.ASSERTED:
             return False
         closed = all(
@@ -683,8 +681,10 @@ class ClaimBuilder:
         )
         if closed:
             return False
-        if reading is not None:
-            return True  # a condition, example, equation, approximation or definition
+        if reading is not None or any(side.failed for side in sides):
+            # a condition, example, equation, approximation or definition; or math that
+            # cannot be read (its error stands), whose other relations say nothing alone
+            return True
         first = sides[0].expr
         restated = (
             isinstance(first, AppliedUndef) and first.func.__name__ in self.definitions

@@ -72,6 +72,8 @@ def _table() -> list[_Keyword]:
         "if", "when", "whenever", "suppose", "supposing", "assume", "assuming", "given",
         "given that", "provided", "provided that", "such that", "unless",
         "in case", "in the case", "in the special case", "only if", "iff", "whereas",
+        "steady state", "in equilibrium", "at equilibrium", "equilibrium", "in the limit",
+        "boundary condition", "initial condition", "boundary conditions", "initial conditions",
     ):
         entries.append((phrase, Role.CONDITION, _STRONG))
     for phrase in ("at", "for", "case", "on"):
@@ -97,7 +99,8 @@ def _table() -> list[_Keyword]:
         "approximately", "approximation", "approximate", "approximated", "approximates",
         "roughly", "to first order", "to second order", "to leading order", "linearize",
         "linearizing", "linearized", "linearization", "asymptotically", "estimate",
-        "estimated", "about", "around", "near", "nearly", "close to",
+        "estimated", "about", "around", "near", "nearly", "close to", "for small", "for large",
+        "small angles", "small angle", "small x", "large x",
     ):
         reach = _WEAK if phrase in ("about", "around", "near") else _STRONG
         entries.append((phrase, Role.APPROXIMATION, reach))
