@@ -28,6 +28,30 @@ Rules (documented for authors in docs/check-json-schema.md, "How claims are read
   exactly one side is a LIMIT claim.
 * A name whose definition could not be read is "opaque": claims using it are
   undecided (never refuted or proved from a misreading).
+* Roles (roles.py).  The prose right before a block says what its standalone relations
+  are: a condition or case ("if", "when", "suppose", "at"), an example value ("e.g."), a
+  definition ("let", "where"), an equation to solve, a model equation or a constraint
+  ("solve", "subject to", "satisfies"), an approximation ("to first order").  Such a
+  relation is never a definition unless the prose defines ("let", "where"), and a
+  refutation of it becomes unknown with the doubt named (``Claim.doubt``).  So are the
+  sides of ``\\implies``/``\\Rightarrow``/``\\iff``, relations between differentials
+  (``dy = 2x\\,dx``) and ``x = 3`` for a variable ``x`` (a value or a solution).  A
+  cited equation (``(3.2)``, ``\\eqref{..}``) as a side is not checked.  A
+  ``derive: claim`` directive before a block makes its relations assertions again.
+* Inline math is prose: its relations are context (conditions, examples, definitions)
+  unless closed (no free variable once definitions are unfolded), asserted by the
+  sentence ("we have", "so", "hence", "using" ...), a worked-out operation
+  (``$\\frac{d}{dx} x^3 = 3x^2$``) or a restated definition (``$\\sigma(x) = ...$``).
+  A condition stated in prose ("when $c = 2$") makes a later refutation of a claim that
+  uses ``c``, in the same section, unknown.
+* Scope (scope.py).  Definitions hold to the end of their section (Markdown headings,
+  LaTeX ``\\section``..., rst underlines); a function's definition stays in force but
+  may be redefined in a later section.  ``P(\\Omega) = 1`` with a capital argument and
+  a body without it defines nothing.  ``n_{t+1} = ...`` defines ``n`` at every index
+  (indexed.py).  A definition that would close a cycle is refused with one finding.
+* Chains of equations (equations.py).  Consecutive standalone equations on their own
+  rows of one block know their neighbours (``Claim.premise``/``successor``): a row is
+  judged by whether it follows from the one before it.
 """
 
 from __future__ import annotations
