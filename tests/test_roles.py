@@ -108,7 +108,18 @@ def test_a_condition_in_prose_is_no_definition() -> None:
     report = check("At $s = 0$ the system is at rest, so\n\n$$\n(1+r)^s = 1\n$$\n")
     (finding,) = at(report, 4)
     assert finding.verdict is Verdict.UNKNOWN
-    assert "line 1 states s = 0" in finding.message and "derive: claim" in finding.message
+    assert "holds under the condition s = 0 that line 1 states" in finding.message
+    assert "derive: claim" in finding.message
+
+
+def test_a_mistake_about_a_conditioned_name_is_refuted_unless_the_condition_saves_it() -> None:
+    text = (
+        "The slope at $x = 0$ is two, and\n\n$$\n\\frac{d}{dx}\\sin(2x) = \\cos(2x)\n$$\n\n"
+        "while at that point\n\n$$\n\\frac{d}{dx}\\cos(x) = \\sin(x)\n$$\n"
+    )
+    report = check(text)
+    assert refuted_lines(report) == [4]  # false at x = 0 too: a real mistake
+    assert at(report, 10)[0].verdict is Verdict.UNKNOWN  # wrong, but true at x = 0
 
 
 def test_the_claim_directive_checks_a_condition_as_an_identity() -> None:

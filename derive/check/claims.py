@@ -43,7 +43,7 @@ Rules (documented for authors in docs/check-json-schema.md, "How claims are read
   sentence ("we have", "so", "hence", "using" ...), a worked-out operation
   (``$\\frac{d}{dx} x^3 = 3x^2$``) or a restated definition (``$\\sigma(x) = ...$``).
   A condition stated in prose ("when $c = 2$") makes a later refutation of a claim that
-  uses ``c``, in the same section, unknown.
+  uses ``c``, in the same section, unknown when the claim holds under it.
 * Scope (scope.py).  Definitions hold to the end of their section (Markdown headings,
   LaTeX ``\\section``..., rst underlines); a function's definition stays in force but
   may be redefined in a later section.  ``P(\\Omega) = 1`` with a capital argument and
@@ -67,7 +67,6 @@ from sympy.core.function import AppliedUndef
 from derive.check.indexed import Family, member_definitions, split_indexed
 from derive.check.prose import Heading, SourceIndex, headings, lead_in
 from derive.check.roles import (
-    CLAIM_DIRECTIVE,
     Reading,
     Role,
     doubt_for,
@@ -76,7 +75,7 @@ from derive.check.roles import (
     role_of,
 )
 from derive.check.rows import Piece, Relation, Row, split_rows
-from derive.check.scope import Scope
+from derive.check.scope import Condition, Scope
 from derive.definitions import DefinitionCycle, definition_cycle
 from derive.model import ClaimKind, Definition, Finding, Location, MathBlock, Verdict
 from derive.parse import LatexParseError, ParseOptions, function_name, parse_latex_expr
@@ -133,6 +132,9 @@ class Claim:
     #: this row may transform) and the row after it; see equations.py.
     premise: Claim | None = None
     successor: Claim | None = None
+    #: Conditions the prose states in this section about names the claim uses ("when
+    #: $c = 2$"): a refutation that holds under one of them is unknown (settle.py).
+    conditions: tuple[Condition, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -735,7 +737,9 @@ class ClaimBuilder:
                 names |= {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol)}
         names -= set(self.definitions)
         latex = " = ".join(side.written for side in sides)
-        self.scope.add_condition(frozenset(names), latex, block.location_of(row.lhs.offset).line)
+        equation = exprs[0] - exprs[1] if len(exprs) == 2 and len(sides) == 2 else None
+        self.scope.add_condition(frozenset(names), latex, block.location_of(row.lhs.offset).line,
+                                 equation)
 
     def _with_role(self, claim: Claim, left: Side, right: Side, role: Role, doubt: str,
                    single: bool) -> Claim:
@@ -756,13 +760,11 @@ class ClaimBuilder:
                 if side.expr is not None:
                     names |= {s.name for s in side.expr.free_symbols if isinstance(s, sp.Symbol)}
                     names |= {c.func.__name__ for c in side.expr.atoms(AppliedUndef)}
-            condition = self.scope.condition_on(names)
-            if condition is not None:
-                doubt = (
-                    f"line {condition.line} states {condition.latex} in prose as a condition "
-                    "or an example, and this may hold only under it; a directive "
-                    f"`{CLAIM_DIRECTIVE}` before the math checks it for every value"
-                )
+            # settled after verification (settle.py): a refutation that holds under one of
+            # them becomes unknown, any other stands
+            conditions = self.scope.conditions_on(names)
+            if conditions:
+                claim = replace(claim, conditions=conditions)
         if role is Role.ASSERTED and not doubt:
             return claim
         return replace(claim, role=role, doubt=doubt)

@@ -1,4 +1,9 @@
-"""Chains of equations: each row follows from the one before it on its solution set.
+"""Chains of equations and prose conditions: what follows from an equation.
+
+A claim that a condition in the prose makes true ("at $s = 0$", then ``(1+r)^s = 1``)
+is ``unknown`` when refuted, not refuted; any other refutation stands.
+
+Chains of equations: each row follows from the one before it on its solution set.
 
 A block of standalone equations (``e^z(1-P) = P``, then ``e^z = P + e^z P``, then
 ``P = e^z/(1+e^z)``) often solves an equation row by row: the rows are not
@@ -24,6 +29,7 @@ from collections.abc import Callable
 import sympy as sp
 
 from derive.check.claims import Claim
+from derive.check.roles import CLAIM_DIRECTIVE
 from derive.definitions import DefinitionError, substitute_definitions
 from derive.model import Evidence, Outcome, Verdict, VerifySettings
 from derive.timelimit import TimeLimitExceeded, WorkerDied, run_with_time_limit
@@ -37,7 +43,11 @@ Verifier = Callable[[Claim, VerifySettings], Outcome]
 
 def settle_equation(claim: Claim, outcome: Outcome, settings: VerifySettings,
                     verify: Verifier) -> Outcome:
-    """The outcome of a row of a chain of equations (other claims pass unchanged)."""
+    """The outcome of a claim under prose conditions, or of a row of a chain of equations
+    (other claims pass unchanged)."""
+    if outcome.verdict is not Verdict.REFUTED:
+        return outcome
+    outcome = _under_conditions(claim, outcome, settings)
     if outcome.verdict is not Verdict.REFUTED:
         return outcome
     premise, successor = claim.premise, claim.successor
@@ -67,6 +77,33 @@ def settle_equation(claim: Claim, outcome: Outcome, settings: VerifySettings,
     )
 
 
+#: Prose conditions tried at most per refuted claim (the latest first).
+MAX_CONDITIONS = 3
+
+
+def _under_conditions(claim: Claim, outcome: Outcome, settings: VerifySettings) -> Outcome:
+    """"At $s = 0$ ... $(1+r)^s = 1$": a refutation that holds under a condition the prose
+    states is no refutation of the document; any other stands."""
+    second = _difference(claim)
+    if second is None:
+        return outcome
+    for condition in claim.conditions[:MAX_CONDITIONS]:
+        if condition.equation is None:
+            continue
+        try:
+            first = substitute_definitions(condition.equation, claim.definitions)
+        except DefinitionError:
+            continue
+        how = _follows_within(first, second, settings)
+        if how:
+            return _unknown(
+                f"holds under the condition {condition.latex} that line {condition.line} "
+                f"states in prose ({how}); a directive `{CLAIM_DIRECTIVE}` before the math "
+                "checks it for every value", outcome,
+            )
+    return outcome
+
+
 def _verdict(verify: Verifier, claim: Claim, settings: VerifySettings) -> Verdict:
     try:
         return verify(claim, settings).verdict
@@ -93,6 +130,11 @@ def follows(premise: Claim, claim: Claim, settings: VerifySettings) -> str:
     first, second = _difference(premise), _difference(claim)
     if first is None or second is None:
         return ""
+    return _follows_within(first, second, settings)
+
+
+def _follows_within(first: sp.Expr, second: sp.Expr, settings: VerifySettings) -> str:
+    """``_follows`` in a child process under the claim's time limit ("" when out of time)."""
     try:
         return run_with_time_limit(_follows, first, second, seconds=settings.time_limit)
     except (TimeLimitExceeded, WorkerDied):
@@ -108,13 +150,16 @@ def _difference(claim: Claim) -> sp.Expr | None:
         difference = substitute_definitions(claim.lhs - claim.rhs, claim.definitions)
     except DefinitionError:
         return None
-    if difference.has(sp.Derivative, sp.Integral, sp.Limit, sp.Sum, sp.Product):
+    if difference.has(sp.Integral, sp.Limit, sp.Sum, sp.Product):
         return None
     return difference
 
 
 def _follows(first: sp.Expr, second: sp.Expr) -> str:
     """``second = 0`` holds wherever ``first = 0`` does (as far as SymPy shows)."""
+    first, second = first.doit(), second.doit()  # derivatives worked out
+    if first.has(sp.Derivative) or second.has(sp.Derivative):
+        return ""
     if not second.free_symbols or _vanishes(first):
         return ""  # an identity before: only an identity follows from it
     ratio = sp.cancel(sp.together(second / first))

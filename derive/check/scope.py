@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sympy as sp
+
 #: The level of what holds for the whole file (directives, configuration).
 FILE_LEVEL = -1
 
@@ -25,6 +27,8 @@ class Condition:
     latex: str  # as written
     line: int
     level: int
+    #: lhs - rhs of the relation (the condition is ``equation = 0``); None when not read
+    equation: sp.Expr | None = None
 
 
 @dataclass(frozen=True)
@@ -56,16 +60,14 @@ class Scope:
     def seen(self, name: str) -> bool:
         return name in self.seen_levels
 
-    def add_condition(self, names: frozenset[str], latex: str, line: int) -> None:
+    def add_condition(self, names: frozenset[str], latex: str, line: int,
+                      equation: sp.Expr | None) -> None:
         if names:
-            self.conditions.append(Condition(names, latex, line, self.level))
+            self.conditions.append(Condition(names, latex, line, self.level, equation))
 
-    def condition_on(self, names: set[str]) -> Condition | None:
-        """The latest condition in scope that constrains one of ``names``."""
-        for condition in reversed(self.conditions):
-            if condition.names & names:
-                return condition
-        return None
+    def conditions_on(self, names: set[str]) -> tuple[Condition, ...]:
+        """The conditions in scope that constrain one of ``names``, latest first."""
+        return tuple(c for c in reversed(self.conditions) if c.names & names)
 
     def enter(self, level: int, functions: set[str]) -> Closed:
         """A heading of ``level``: close every section at that level or deeper."""
