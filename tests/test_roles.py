@@ -14,8 +14,11 @@ import pytest
 
 from derive.check.api import check_paths
 from derive.check.checker import check_text
+from derive.check.claims import Claim, build_claims
 from derive.check.prose import headings, lead_in
 from derive.check.roles import Role, is_citation, is_differential, role_of
+from derive.check.rows import split_rows
+from derive.extract import extract_blocks
 from derive.model import FileReport, Finding, Verdict, VerifySettings
 
 SETTINGS = VerifySettings(time_limit=5.0)
@@ -54,6 +57,8 @@ def refuted_lines(report: FileReport) -> list[int]:
         ("If the input grows, then", Role.ASSERTED),
         ("Let", Role.DEFINITION),
         ("evaluated at", Role.CONDITION),
+        ("The derivative is given by", Role.ASSERTED),
+        ("Given", Role.CONDITION),
     ],
 )
 def test_the_nearest_keyword_names_the_role(prose: str, role: Role) -> None:
@@ -311,6 +316,34 @@ def test_a_cited_equation_is_no_side() -> None:
 PROSE = Path(__file__).parent / "prose"
 #: Lines of the real mistakes in tests/prose/mistakes_in_prose.md; the other documents are valid.
 MISTAKES = [6, 9, 11, 34, 41, 42]
+
+
+def _inline_figures(folder: Path) -> tuple[int, int]:
+    """(inline math with a relation, of which checked as claims) in a folder's documents."""
+    inline = claimed = 0
+    for path in sorted(folder.rglob("*")):
+        if path.suffix not in (".md", ".tex", ".rst"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        blocks = [b for b in extract_blocks(str(path), text) if b.inline and not b.skip]
+        items = build_claims(str(path), extract_blocks(str(path), text), source=text)
+        where = {(c.location.line, c.location.column) for c in items if isinstance(c, Claim)}
+        for block in blocks:
+            if any(row.relations for row in split_rows(block)):
+                inline += 1
+                claimed += any(position in where for position in block.positions)
+    return inline, claimed
+
+
+def test_inline_math_figures(record_property: Callable[[str, object], None]) -> None:
+    figures = {}
+    for name, folder in (("tests/docs", Path(__file__).parent / "docs"), ("tests/prose", PROSE)):
+        inline, claimed = _inline_figures(folder)
+        figures[name] = f"{claimed}/{inline}"
+        print(f"\n[inline] {name}: {inline} inline relations, {claimed} checked as claims "
+              f"(closed, asserted, worked out or restated), {inline - claimed} read as context")
+        assert 0 < claimed < inline
+    record_property("inline_claims", figures)
 
 
 def test_prose_documents_figures(record_property: Callable[[str, object], None]) -> None:

@@ -750,7 +750,7 @@ class ClaimBuilder:
             role = Role.DIFFERENTIAL
             doubt = doubt_for(Reading(role, ""))
         if not doubt and single and claim.kind is ClaimKind.IDENTITY and self._is_value(
-            left, right
+            left, right, {d.name for d in claim.definitions}
         ):
             role = Role.VALUE
             doubt = doubt_for(Reading(role, ""))
@@ -769,13 +769,13 @@ class ClaimBuilder:
             return claim
         return replace(claim, role=role, doubt=doubt)
 
-    def _is_value(self, left: Side, right: Side) -> bool:
-        """``x = 3`` for a variable ``x``: a value or a solution, never an identity."""
+    def _is_value(self, left: Side, right: Side, defined: set[str]) -> bool:
+        """``x = 3`` for a variable ``x`` (not defined for this claim, not even as a
+        member of an indexed family): a value or a solution, never an identity."""
         for name_side, other in ((left, right), (right, left)):
             symbol = name_side.expr
             if (
-                isinstance(symbol, sp.Symbol) and symbol.name not in self.definitions
-                and not self._in_family(symbol.name)
+                isinstance(symbol, sp.Symbol) and symbol.name not in defined
                 and (other.expr is None or symbol not in other.expr.free_symbols)
             ):
                 return True

@@ -65,7 +65,7 @@ def _table() -> list[_Keyword]:
         "indeed", "clearly", "obviously", "for all", "for every", "for any", "for each",
         "holds", "identity", "we verify", "verify that", "check that", "show that",
         "prove that", "shows that", "using", "since", "because", "recall", "note",
-        "we know", "know that", "remember",
+        "we know", "know that", "remember", "given by", "given as", "is given", "are given",
     ):
         entries.append((phrase, Role.ASSERTED, _STRONG))
     for phrase in (
@@ -108,6 +108,8 @@ def _table() -> list[_Keyword]:
 
 
 _KEYWORDS = _table()
+#: Words before the math that a keyword may use: the longest phrase plus the widest reach.
+_LOOKBACK = max(len(k.words) for k in _KEYWORDS) + _STRONG
 
 
 def role_of(words: list[str]) -> Reading | None:
@@ -116,6 +118,7 @@ def role_of(words: list[str]) -> Reading | None:
     Of the keywords within reach, the one nearest the math wins; at equal distance the
     longer phrase ("for example" over "example", "given that" over "that").
     """
+    words = words[-_LOOKBACK:]  # no keyword reaches further back
     best: tuple[int, int, _Keyword] | None = None
     for keyword in _KEYWORDS:
         size = len(keyword.words)
