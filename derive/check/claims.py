@@ -133,7 +133,7 @@ class Claim:
     premise: Claim | None = None
     successor: Claim | None = None
     #: Conditions the prose states in this section about names the claim uses ("when
-    #: $c = 2$"): a refutation that holds under one of them is unknown (settle.py).
+    #: $c = 2$"): a refutation that holds under one of them is unknown (equations.py).
     conditions: tuple[Condition, ...] = ()
 
 
@@ -277,7 +277,6 @@ class ClaimBuilder:
         #: what the prose says the current block is, and whether a directive asserts it
         self._reading: Reading | None = None
         self._asserted_by_directive = False
-        self._inline_previous: Reading | None = None  # role of the sentence's last math
         self._file_wide = False  # definitions from directives and configuration
         self._equation_run: list[int] = []  # items of consecutive standalone equations
         self._equation_line = 0  # line of the last row with a relation
@@ -760,7 +759,7 @@ class ClaimBuilder:
                 if side.expr is not None:
                     names |= {s.name for s in side.expr.free_symbols if isinstance(s, sp.Symbol)}
                     names |= {c.func.__name__ for c in side.expr.atoms(AppliedUndef)}
-            # settled after verification (settle.py): a refutation that holds under one of
+            # settled after verification (equations.py): a refutation that holds under one of
             # them becomes unknown, any other stands
             conditions = self.scope.conditions_on(names)
             if conditions:
