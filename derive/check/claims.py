@@ -973,7 +973,9 @@ class _ProseContext:
 
         self.source = source
         self.index = SourceIndex(source)
-        self.headings: list[Heading] = headings(source, syntax_for(path)) if source else []
+        syntax = syntax_for(path)
+        self.latex = syntax == "latex"
+        self.headings: list[Heading] = headings(source, syntax) if source else []
         self.after = 0  # where the previous block ended
         self.previous_inline: tuple[Reading | None] | None = None
 
@@ -989,7 +991,7 @@ class _ProseContext:
             builder.enter_section(heading.level)
             self.after = max(self.after, min(heading.end, start))
         between = self.source[self.after:start]
-        words = lead_in(self.source, start, self.after)
+        words = lead_in(self.source, start, self.after, latex=self.latex)
         reading = role_of(words)
         if (
             block.inline and self.previous_inline is not None and reading is None

@@ -65,11 +65,12 @@ _OPENING = re.compile(
 )
 #: Closing delimiters of the block before, left at the start of the prose.
 _CLOSING = re.compile(r"^\s*(?:\$\$?|\\\]|\\\)|\\end\s*\{[^{}]*\}|`+|\s)*")
-_COMMENTS = re.compile(r"<!--.*?-->|(?<!\\)%[^\n]*|^[ \t]*\.\.[ \t]+derive:[^\n]*",
-                       re.DOTALL | re.MULTILINE)
+_COMMENTS = re.compile(r"<!--.*?-->|^[ \t]*\.\.[ \t]+derive:[^\n]*", re.DOTALL | re.MULTILINE)
+_LATEX_COMMENT = re.compile(r"(?<!\\)%[^\n]*")
 _INLINE_MATH = re.compile(
     r"\$\$[^$]*\$\$|\$[^$\n]+\$|\\\(.*?\\\)|\\\[.*?\\\]|:math:`[^`]*`"
-    r"|\\begin\s*\{(\w+\*?)\}.*?\\end\s*\{\1\}",
+    r"|\\begin\s*\{((?:equation|align|gather|multline|eqnarray|displaymath|math)\*?)\}"
+    r".*?\\end\s*\{\1\}",
     re.DOTALL,
 )
 _REFERENCE = re.compile(r"\\(?:eq)?ref\s*\{[^{}]*\}|:eq:`[^`]*`")
@@ -83,10 +84,11 @@ _COMMAND = re.compile(r"\\[A-Za-z]+\*?")
 _WORDS = re.compile(r"MATH|REF|[a-z]+(?:'[a-z]+)?")
 
 
-def lead_in(source: str, start: int, after: int) -> list[str]:
+def lead_in(source: str, start: int, after: int, *, latex: bool = False) -> list[str]:
     """Lower-case words of the sentence that runs into the block starting at ``start``.
 
-    ``after`` is where the previous block ended (the prose never reaches into it).
+    ``after`` is where the previous block ended (the prose never reaches into it);
+    ``latex``: ``%`` starts a comment.
     Other math in the sentence reads as ``MATH``, equation references as ``REF``; an
     empty list means the block starts a sentence of its own.
     """
@@ -94,6 +96,8 @@ def lead_in(source: str, start: int, after: int) -> list[str]:
     text = _OPENING.sub("", text)
     text = _CLOSING.sub("", text, count=1)
     text = _COMMENTS.sub(" ", text)
+    if latex:
+        text = _LATEX_COMMENT.sub(" ", text)  # in Markdown, 5% is a percentage
     text = _INLINE_MATH.sub(" MATH ", text)
     text = _REFERENCE.sub(" REF ", text)
     lowered = text.lower()
