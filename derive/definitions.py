@@ -24,6 +24,36 @@ class DefinitionError(ValueError):
     """Definitions that cannot be applied: a cycle, or nesting deeper than MAX_DEPTH."""
 
 
+class DefinitionCycle(DefinitionError):
+    """A new definition would close a cycle (``u = F``, ``L = t u^2``, ``F = L``)."""
+
+
+def definition_cycle(new: Definition, definitions: Mapping[str, Definition]) -> str:
+    """The cycle ``F -> L -> u -> F`` that ``new`` would close among ``definitions``, or "".
+
+    Self-reference counts (``u = u + 1``).  The search is iterative, so no chain of
+    definitions, however long, can exhaust the stack.
+    """
+    graph = {name: d for name, d in definitions.items() if name != new.name}
+    graph[new.name] = new
+    stack: list[tuple[str, tuple[str, ...]]] = [(new.name, (new.name,))]
+    visited: set[str] = set()
+    while stack:
+        name, path = stack.pop()
+        for used in sorted(_uses(graph[name], graph), reverse=True):
+            if used == new.name:
+                return " -> ".join((*path, used))
+            if used not in visited:
+                visited.add(used)
+                stack.append((used, (*path, used)))
+    return ""
+
+
+def _uses(definition: Definition, graph: Mapping[str, Definition]) -> set[str]:
+    own = {p.name for p in definition.params}
+    return (_names_used(definition.body) - own) & set(graph)
+
+
 def substitute_definitions(expr: sp.Expr, definitions: Sequence[Definition]) -> sp.Expr:
     """``expr`` with every defined function application and placeholder replaced, to a fixpoint.
 
@@ -38,11 +68,15 @@ def substitute_definitions(expr: sp.Expr, definitions: Sequence[Definition]) -> 
     placeholders = {d.name: d for d in definitions if not d.params}
     _reject_cycles(definitions)
     current = expr
-    for _ in range(MAX_DEPTH):
-        updated = _substitute_once(current, functions, placeholders, frozenset())
-        if updated == current:
-            return updated
-        current = updated
+    try:
+        for _ in range(MAX_DEPTH):
+            updated = _substitute_once(current, functions, placeholders, frozenset())
+            if updated == current:
+                return updated
+            current = updated
+    except RecursionError:
+        # an expression nested too deeply to walk: this claim cannot be read, the rest can
+        raise DefinitionError("definitions nest too deeply to substitute") from None
     raise DefinitionError(f"definitions still expanding after {MAX_DEPTH} rounds")
 
 
@@ -61,19 +95,25 @@ def _reject_cycles(definitions: Sequence[Definition]) -> None:
             d.name for d in definitions
         }
     done: set[str] = set()
-
-    def visit(name: str, path: tuple[str, ...]) -> None:
-        if name in path:
-            cycle = " -> ".join((*path[path.index(name) :], name))
-            raise DefinitionError(f"cyclic definitions: {cycle}")
-        if name in done:
-            return
-        for used in sorted(graph.get(name, ())):
-            visit(used, (*path, name))
-        done.add(name)
-
-    for name in sorted(graph):
-        visit(name, ())
+    for root in sorted(graph):
+        if root in done:
+            continue
+        # depth-first without recursion: (name, its path, its remaining uses)
+        stack: list[tuple[str, tuple[str, ...], list[str]]] = [
+            (root, (root,), sorted(graph.get(root, ())))
+        ]
+        while stack:
+            name, path, uses = stack[-1]
+            if not uses:
+                done.add(name)
+                stack.pop()
+                continue
+            used = uses.pop(0)
+            if used in path:
+                cycle = " -> ".join((*path[path.index(used) :], used))
+                raise DefinitionCycle(f"cyclic definitions: {cycle}")
+            if used not in done:
+                stack.append((used, (*path, used), sorted(graph.get(used, ()))))
 
 
 def _substitute_once(

@@ -56,6 +56,7 @@ class Stage(StrEnum):
     LIMIT = "limit"
     MPMATH = "mpmath"
     GRID = "grid"  # the build's closed-form checks on a grid
+    EQUATION = "equation"  # a row of a chain of equations follows from the row before
     RULES = "rules"
     APPROX = "approx"
     DOIT = "doit"

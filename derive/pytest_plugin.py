@@ -139,7 +139,7 @@ class DocumentFile(pytest.File):
                   if d.command in ("define", "assume")]
         definitions = options.config.definitions if options.config else ()
         entries: list[tuple[int, int, str, Any]] = []  # line, column, label, claim or finding
-        for found in build_claims(path, blocks, scoped, definitions, document_text=text):
+        for found in build_claims(path, blocks, scoped, definitions, source=text):
             # claims, and recorded findings that fail (parse errors, out-of-scope math ...)
             if isinstance(found, Claim) or fails(found, options.fail_on):
                 entries.append((found.location.line, found.location.column, found.label, found))

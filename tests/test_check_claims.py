@@ -8,6 +8,7 @@ import pytest
 
 from derive.check.checker import check_claim, check_text
 from derive.check.claims import Claim, build_claims, decimal_places, written_number
+from derive.check.roles import Role
 from derive.extract import extract_blocks
 from derive.model import ClaimKind, FileReport, Finding, Verdict, VerifySettings
 
@@ -136,7 +137,7 @@ def test_substitution_in_the_reason_defines_it_for_the_following_steps() -> None
         (3, 125, ClaimKind.DEFINITION, None, ""),
         (4, 4, ClaimKind.STEP, Verdict.PROVED, "power rule"),
         (5, 4, ClaimKind.STEP, Verdict.PROVED, "substitute back"),
-        (9, 11, ClaimKind.IDENTITY, Verdict.PROVED, ""),  # $u = 1 + e^{-x}$ in the prose
+        # "with $u = 1 + e^{-x}$" in the prose is context (a definition), not a claim
     ]
     assert report.findings[1].message == "definition of u"
 
@@ -144,7 +145,7 @@ def test_substitution_in_the_reason_defines_it_for_the_following_steps() -> None
 def test_substitution_in_the_reason_still_refutes_a_wrong_step() -> None:
     text = _CHAIN_RULE_WITH_REASON.replace("RHS", "\\frac{e^{x}}{(1+e^{-x})^2}")
     assert [f.verdict for f in check_md(text).findings if f.verdict] == [
-        Verdict.PROVED, Verdict.PROVED, Verdict.REFUTED, Verdict.PROVED,
+        Verdict.PROVED, Verdict.PROVED, Verdict.REFUTED,
     ]
 
 
@@ -455,3 +456,25 @@ def test_note_in_a_one_row_chain() -> None:
     assert report.findings[1].message.endswith(
         "(this step undoes the error of line 2: the chain from line 2 to here holds)"
     )
+
+
+# -- roles on the claims themselves ------------------------------------------------------------
+
+
+def _claims_of(text: str, *, with_source: bool) -> list[Claim]:
+    items = build_claims("doc.md", extract_blocks("doc.md", text),
+                         source=text if with_source else "")
+    return [item for item in items if isinstance(item, Claim)]
+
+
+def test_claims_carry_the_role_the_prose_gives_them() -> None:
+    text = "Suppose\n\n$$\nx^2 = 4\n$$\n\nWe get\n\n$$\n(x+1)^2 = x^2 + 2x + 1\n$$\n"
+    condition, identity = _claims_of(text, with_source=True)
+    assert (condition.role, identity.role) == (Role.CONDITION, Role.ASSERTED)
+    assert "after 'suppose'" in condition.doubt and identity.doubt == ""
+
+
+def test_without_the_source_every_relation_is_asserted() -> None:
+    text = "Suppose\n\n$$\nx^2 = 4\n$$\n"
+    (claim,) = _claims_of(text, with_source=False)
+    assert claim.role is Role.ASSERTED and claim.doubt == ""

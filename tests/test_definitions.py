@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from derive.definitions import DefinitionError, substitute_definitions
+from derive.definitions import DefinitionError, definition_cycle, substitute_definitions
 from derive.model import Definition
 
 x, y, t = sp.symbols("x y t")
@@ -77,3 +77,31 @@ def test_bound_variables_are_not_substituted() -> None:
 def test_no_definitions_returns_the_expression() -> None:
     expr = sigma(x) + u
     assert substitute_definitions(expr, []) is expr
+
+
+# -- cycles and depth: a bad definition costs one claim, never the document -------------------
+
+
+def test_a_new_definition_that_closes_a_cycle_is_named() -> None:
+    f_, l_ = sp.symbols("F L")
+    known = {"u": Definition("u", (), f_), "L": Definition("L", (), t * u**2)}
+    assert definition_cycle(Definition("F", (), l_), known) == "F -> L -> u -> F"
+    assert definition_cycle(Definition("G", (), l_), known) == ""
+    assert definition_cycle(Definition("u", (), u + 1), {}) == "u -> u"
+
+
+def test_a_long_chain_of_definitions_does_not_exhaust_the_stack() -> None:
+    names = sp.symbols("a0:3000")
+    chain = [Definition(names[i].name, (), names[i + 1] + 1) for i in range(len(names) - 1)]
+    loop = Definition(names[-1].name, (), names[0])
+    assert definition_cycle(loop, {d.name: d for d in chain}).startswith("a2999 -> a0 -> a1")
+    with pytest.raises(DefinitionError, match="cyclic"):
+        substitute_definitions(names[0], [*chain, loop])
+
+
+def test_deeply_nested_expressions_raise_a_definition_error_not_a_recursion_error() -> None:
+    deep: sp.Expr = x
+    for _ in range(5000):
+        deep = sp.Function("g")(deep)
+    with pytest.raises(DefinitionError):
+        substitute_definitions(deep, [Definition("g", (y,), y + 1)])

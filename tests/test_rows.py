@@ -485,3 +485,11 @@ def test_begin_without_an_environment_name_does_not_crash() -> None:
     # found by the robustness test: "\begin" followed by no brace group at all
     (row,) = rows_of("\\begin# x = 1")
     assert row.lhs.text.startswith("\\begin#")
+
+
+def test_statements_next_to_an_implication_are_marked() -> None:
+    rows = rows_of("x^2 = 4 \\implies x = 2 \\quad\\text{or}\\quad x = -2")
+    assert [(row.lhs.text, row.implication) for row in rows] == [
+        ("x^2", True), ("x", True), ("x", False),
+    ]
+    assert [row.implication for row in rows_of("a = b \\\\ c = d")] == [False, False]

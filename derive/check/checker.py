@@ -10,6 +10,7 @@ from sympy.core.function import AppliedUndef
 
 from derive.check.claims import Claim, Item, build_claims
 from derive.check.doubts import first_doubt
+from derive.check.equations import settle_equation
 from derive.definitions import DefinitionError
 from derive.extract import extract_blocks, file_directives
 from derive.model import (
@@ -279,6 +280,8 @@ def _settled(claim: Claim, settings: VerifySettings) -> Outcome:
         outcome = verify_claim(claim, settings)
     except DefinitionError as error:
         outcome = Outcome(Verdict.ERROR, Evidence(method="definitions", detail=str(error)))
+    # roles (equations.py): a row of a chain of equations is judged by what it follows from
+    outcome = settle_equation(claim, outcome, settings, verify_claim)
     return _doubtful(outcome, claim, settings)
 
 
@@ -357,7 +360,7 @@ def document_items(
         (d.location, d.command, d.argument) for d in directives
         if d.command in ("define", "assume")
     ]
-    return build_claims(path, blocks, scoped, definitions_latex, document_text=text)
+    return build_claims(path, blocks, scoped, definitions_latex, source=text)
 
 
 def check_text(

@@ -28,6 +28,30 @@ Rules (documented for authors in docs/check-json-schema.md, "How claims are read
   exactly one side is a LIMIT claim.
 * A name whose definition could not be read is "opaque": claims using it are
   undecided (never refuted or proved from a misreading).
+* Roles (roles.py).  The prose right before a block says what its standalone relations
+  are: a condition or case ("if", "when", "suppose", "at"), an example value ("e.g."), a
+  definition ("let", "where"), an equation to solve, a model equation or a constraint
+  ("solve", "subject to", "satisfies"), an approximation ("to first order").  Such a
+  relation is never a definition unless the prose defines ("let", "where"), and a
+  refutation of it becomes unknown with the doubt named (``Claim.doubt``).  So are the
+  sides of ``\\implies``/``\\Rightarrow``/``\\iff``, relations between differentials
+  (``dy = 2x\\,dx``) and ``x = 3`` for a variable ``x`` (a value or a solution).  A
+  cited equation (``(3.2)``, ``\\eqref{..}``) as a side is not checked.  A
+  ``derive: claim`` directive before a block makes its relations assertions again.
+* Inline math is prose: its relations are context (conditions, examples, definitions)
+  unless closed (no free variable once definitions are unfolded), asserted by the
+  sentence ("we have", "so", "hence", "using" ...), a worked-out operation
+  (``$\\frac{d}{dx} x^3 = 3x^2$``) or a restated definition (``$\\sigma(x) = ...$``).
+  A condition stated in prose ("when $c = 2$") makes a later refutation of a claim that
+  uses ``c``, in the same section, unknown when the claim holds under it.
+* Scope (scope.py).  Definitions hold to the end of their section (Markdown headings,
+  LaTeX ``\\section``..., rst underlines); a function's definition stays in force but
+  may be redefined in a later section.  ``P(\\Omega) = 1`` with a capital argument and
+  a body without it defines nothing.  ``n_{t+1} = ...`` defines ``n`` at every index
+  (indexed.py).  A definition that would close a cycle is refused with one finding.
+* Chains of equations (equations.py).  Consecutive standalone equations on their own
+  rows of one block know their neighbours (``Claim.premise``/``successor``): a row is
+  judged by whether it follows from the one before it.
 """
 
 from __future__ import annotations
@@ -40,7 +64,19 @@ from decimal import Decimal
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
+from derive.check.indexed import Family, member_definitions, split_indexed
+from derive.check.prose import Heading, SourceIndex, headings, lead_in
+from derive.check.roles import (
+    Reading,
+    Role,
+    doubt_for,
+    is_citation,
+    is_differential,
+    role_of,
+)
 from derive.check.rows import Piece, Relation, Row, split_rows
+from derive.check.scope import Condition, Scope
+from derive.definitions import DefinitionCycle, definition_cycle
 from derive.model import ClaimKind, Definition, Finding, Location, MathBlock, Verdict
 from derive.parse import (
     LatexParseError,
@@ -93,6 +129,18 @@ class Claim:
     #: when both are plain ``=`` steps: if both are refuted, ``previous.lhs = rhs`` may
     #: still hold, and the report says this step undoes the error.
     previous: Claim | None = None
+    #: What the relation is (see roles.py): only ASSERTED claims can be refuted.
+    role: Role = Role.ASSERTED
+    #: Why a counterexample says nothing about the document (a context role, a prose
+    #: condition in scope), naming the directive that settles it; "" when none.
+    doubt: str = ""
+    #: In a block of standalone equations: the row before this one (an equation that
+    #: this row may transform) and the row after it; see equations.py.
+    premise: Claim | None = None
+    successor: Claim | None = None
+    #: Conditions the prose states in this section about names the claim uses ("when
+    #: $c = 2$"): a refutation that holds under one of them is unknown (equations.py).
+    conditions: tuple[Condition, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -175,7 +223,9 @@ def _could_be_function(latex: str, offset: int) -> bool:
     a product (the parser already takes f, g, h as functions), so a refutation stands.
     """
     head = _HEAD.match(latex, max(offset, 0))
-    return head is None or len(head.group()) > 1
+    # P(A), Q(S), E(X): a capital letter before parentheses is how events, sets and
+    # expectations are written
+    return head is None or len(head.group()) > 1 or head.group().isupper()
 
 
 def _names(expr: sp.Basic) -> set[str]:
@@ -205,6 +255,10 @@ def _rescope_limit(expr: sp.Expr) -> sp.Expr:
     return sp.Limit(expr.func(body, *rest), variable, point, str(direction))
 
 
+#: Operations whose result an inline relation states (it asserts, it does not set a value).
+_OPERATIONS = (sp.Derivative, sp.Limit, sp.Integral, sp.Sum, sp.Product, sp.Subs)
+
+
 def _limit_count(*exprs: sp.Expr | None) -> int:
     return sum(isinstance(e, sp.Limit) for e in exprs)
 
@@ -217,7 +271,8 @@ class ClaimBuilder:
         self.definitions: dict[str, Definition] = {}
         self.functions: set[str] = set()
         self.opaque: set[str] = set()  # names whose definitions could not be read
-        self.seen: set[str] = set()  # names used so far in the file
+        self.scope = Scope()  # sections: where definitions, names in use and conditions hold
+        self.families: dict[str, Family] = {}  # index-shifted definitions, by name
         self.variables: set[str] = set()  # names used as plain symbols in the file
         self.product_lints: list[tuple[Finding, str]] = []  # DRV005 findings and their name
         self.assumptions: list[sp.Basic] = []
@@ -229,6 +284,17 @@ class ClaimBuilder:
         self.items: list[Item] = []
         #: the claim whose right side is a side (by the side's id) in the current block
         self._chain_ends: dict[int, tuple[Side, Claim]] = {}
+        #: what the prose says the current block is, and whether a directive asserts it
+        self._reading: Reading | None = None
+        self._asserted_by_directive = False
+        self._file_wide = False  # definitions from directives and configuration
+        self._equation_run: list[int] = []  # items of consecutive standalone equations
+        self._equation_line = 0  # line of the last row with a relation
+
+    @property
+    def seen(self) -> set[str]:
+        """Names used so far in the current section (and the sections around it)."""
+        return set(self.scope.seen_levels)
 
     # -- scope ------------------------------------------------------------
 
@@ -240,8 +306,25 @@ class ClaimBuilder:
                             variables=self.letter_variables(),
                             imaginary_unit=self.imaginary_unit)
 
+    def enter_section(self, level: int) -> None:
+        """A heading: named values of the closed sections end, functions become redefinable."""
+        closed = self.scope.enter(level, self.functions)
+        for name in closed.dropped:
+            self.definitions.pop(name, None)
+            self.families.pop(name, None)
+            self.opaque.discard(name)
+            if name == "e":
+                self.euler_e = True  # `e` is Euler's number again
+
     def _record(self, definition: Definition) -> None:
+        cycle = definition_cycle(definition, self.definitions)
+        if cycle:
+            raise DefinitionCycle(cycle)
+        self.scope.define(definition.name, whole_file=self._file_wide)
         self.definitions[definition.name] = definition
+        family = Family.of(definition)
+        if family is not None:
+            self.families[definition.name] = family  # n_{t+1} = ...: every index
         self.opaque.discard(definition.name)
         if definition.params:
             self.functions.add(definition.name)
@@ -277,6 +360,14 @@ class ClaimBuilder:
     def add_definition_latex(self, latex: str, location: Location, *, report: bool) -> None:
         """A definition from a directive or the configuration: ``\\sigma(x) = ...``."""
         block = MathBlock(path=self.path, text=latex, start=location, syntax="directive")
+        self._file_wide = True
+        try:
+            self._add_definition_rows(block, latex, location, report=report)
+        finally:
+            self._file_wide = False
+
+    def _add_definition_rows(self, block: MathBlock, latex: str, location: Location, *,
+                             report: bool) -> None:
         for row in split_rows(block):
             for name_piece, body_piece in row.where:
                 if self._define(block, name_piece, body_piece, force=True,
@@ -371,7 +462,7 @@ class ClaimBuilder:
 
     def _see(self, side: Side) -> None:
         if side.expr is not None:
-            self.seen |= _names(side.expr)
+            self.scope.see(_names(side.expr))
 
     def letter_variables(self) -> frozenset[str]:
         """Single letters the document uses as plain variables: ``x(x^2+1)`` is then a
@@ -406,6 +497,7 @@ class ClaimBuilder:
         if head is None:
             return None
         name, params, is_function = head
+        before = len(self.items)
         body = self._parse_side(
             block, body_piece, ClaimKind.DEFINITION, extra_function=name if is_function else None,
         )
@@ -414,13 +506,28 @@ class ClaimBuilder:
             if is_function:
                 self.functions.add(name)
             return body
-        if name in _names(body.expr) and not force:
-            return None  # recursive: an equation, not a definition
+        if not force and (
+            name in _names(body.expr)  # recursive: an equation, not a definition
+            # P(\Omega) = 1, Q(S) = 1: a statement about one set or event, not a function
+            or (params and not set(params) & body.expr.free_symbols
+                and all(p.name[:1].isupper() for p in params))
+        ):
+            del self.items[before:]  # the side is read again as a claim's side
+            return None
+        try:
+            self._record(Definition(name=name, params=params, body=body.expr,
+                                    latex=f"{shown} = {body.written}"))
+        except DefinitionCycle as cycle:
+            self.items.append(Finding(
+                location=block.location_of(offset), kind=ClaimKind.DEFINITION,
+                verdict=Verdict.UNKNOWN, message=f"not used as a definition: {shown} = "
+                f"{body.written} would make the definitions cyclic ({cycle}); the earlier "
+                "definitions stay in force", lhs=shown, rhs=body.written, rule_id="DRV006",
+                severity="warning",
+            ))
+            return body
         self._see(body)
-        self.seen.add(name)
-        self.seen |= {p.name for p in params}
-        self._record(Definition(name=name, params=params, body=body.expr, latex=f"{shown} = "
-                                f"{body.written}"))
+        self.scope.see({name} | {p.name for p in params})
         if report:
             self.items.append(Finding(
                 location=block.location_of(offset), kind=ClaimKind.DEFINITION, verdict=None,
@@ -440,7 +547,8 @@ class ClaimBuilder:
         call = _CALL.match(latex)
         if call is not None:
             name = function_name(call.group("head") + (call.group("sub") or ""))
-            if name is None or (name in self.definitions and not force):
+            redefinable = name in self.scope.stale  # defined in a section that has ended
+            if name is None or (name in self.definitions and not force and not redefinable):
                 return None
             try:
                 parsed = parse_latex_expr(latex, self.options(name)).expr
@@ -460,21 +568,49 @@ class ClaimBuilder:
             return None
         if not isinstance(parsed, sp.Symbol):
             return None
-        if not force and (parsed.name in self.definitions or parsed.name in self.seen):
+        if not force and (parsed.name in self.definitions or parsed.name in self.seen
+                          or self._in_family(parsed.name)):
             return None
         return parsed.name, (), False
 
+    def _in_family(self, name: str) -> bool:
+        """``n_{t}`` once ``n_{t+1} = ...`` is defined: a member, defined already."""
+        found = split_indexed(name)
+        return found is not None and any(f.base == found[0] for f in self.families.values())
+
     # -- blocks and rows --------------------------------------------------
 
-    def add_block(self, block: MathBlock) -> None:
+    def add_block(
+        self, block: MathBlock, reading: Reading | None = None, *, asserted: bool = False,
+    ) -> None:
+        """Claims of one block.  ``reading`` is what the prose before it says it is;
+        ``asserted``: a ``derive: claim`` directive makes every relation an assertion."""
         if block.skip:
             return
+        self._reading = reading
+        self._asserted_by_directive = asserted
         rows = split_rows(block)
         self._chain_ends = {}  # chains never run across blocks
+        self._equation_run = []
+        self._equation_line = 0
         previous: Side | None = None
         for index, row in enumerate(rows):
             continued = index + 1 < len(rows) and rows[index + 1].continues
+            before = len(self.items)
             previous = self._add_row(block, row, previous, continued)
+            self._extend_equation_run(block, before, row, continued)
+        self._close_equation_run()
+
+    def _row_reading(self, row: Row, single: bool) -> Reading | None:
+        """The role of a row's relations when they are context (None: asserted)."""
+        if self._asserted_by_directive:
+            return None
+        if row.implication:
+            return Reading(Role.IMPLICATION, "")
+        reading = self._reading
+        if single and reading is not None and reading.role is not Role.ASSERTED:
+            return reading
+        return None
 
     def _add_row(
         self, block: MathBlock, row: Row, previous: Side | None, continued: bool,
@@ -489,7 +625,7 @@ class ClaimBuilder:
         if not relations:
             if row.lhs.text.strip() and block.syntax not in _ESCAPED_BRACKETS:
                 # display math without a relation: no claim, but lints and errors count;
-                # "out of scope" (\\prod, matrices) says nothing when nothing is claimed
+                # "out of scope" (\prod, matrices) says nothing when nothing is claimed
                 before = len(self.items)
                 self._parse_side(block, row.lhs, None)
                 self.items[before:] = [
@@ -500,7 +636,25 @@ class ClaimBuilder:
         label = row.label or block.label
         single = len(relations) == 1 and not row.continues and not continued
         base = ClaimKind.IDENTITY if single else ClaimKind.STEP
+        reading = self._row_reading(row, single)
+        if block.inline and not self._asserted_by_directive:
+            reading = self._inline_reading(row)
+        if any(is_citation(piece.text) for piece in (row.lhs, *(r.rhs for r in relations))):
+            self.items.append(Finding(
+                location=block.location_of(relations[0].rhs.offset), kind=base,
+                verdict=Verdict.UNKNOWN, message="not checked: a side cites an equation "
+                "(its number or reference), it is no expression", lhs=row.lhs.text.strip(),
+                rhs=relations[-1].rhs.text.strip(), reason=row.reason, label=label,
+                rule_id="DRV006", severity="warning",
+            ))
+            return previous
         sides: list[Side] = []
+        defines = reading is None or reading.role in (Role.DEFINITION, Role.IMPLICATION)
+        if is_differential(row.lhs.text) or is_differential(relations[0].rhs.text):
+            defines = False  # dy = 2x dx relates differentials, it names nothing
+        if block.inline and reading is None and not self._asserted_by_directive:
+            # "the rate $\eta = 0.1$": a value in prose is an example or a condition
+            defines = written_number(relations[0].rhs.text.strip()) is None
         if row.continues:
             if previous is None:
                 # nothing to continue from: read it as a chain starting at its first side
@@ -508,7 +662,7 @@ class ClaimBuilder:
                 relations = relations[1:]
             else:
                 sides.append(previous)
-        elif relations[0].op == "=" and (
+        elif relations[0].op == "=" and defines and (
             body := self._define(block, row.lhs, relations[0].rhs, force=False)
         ) is not None:
             sides.append(body)
@@ -518,17 +672,165 @@ class ClaimBuilder:
             sides.append(self._parse_side(block, row.lhs, base))
         for relation in relations:
             sides.append(self._parse_side(block, relation.rhs, base))
+        if block.inline and not self._asserted_by_directive and relations and (
+            self._inline_is_context(row, sides, reading)
+        ):
+            self._add_condition(block, sides, row)
+            for side in sides:
+                self._see(side)
+            return sides[-1]
+        if reading is not None and reading.role in (Role.CONDITION, Role.EXAMPLE):
+            self._add_condition(block, sides, row)
         for side in sides:
             self._see(side)
+        if reading is not None and reading.role is Role.ASSERTED:
+            reading = None
+        doubt = doubt_for(reading) if reading is not None else ""
+        role = reading.role if reading is not None else Role.ASSERTED
         for index, relation in enumerate(relations):
             left, right = sides[index], sides[index + 1]
             item = self._step(block, left, relation.op, right, base, row.reason, label)
             if isinstance(item, Claim):
+                item = self._with_role(item, left, right, role, doubt, single)
                 item = self._link_to_chain(left, item)
                 self._chain_ends[id(right)] = (right, item)
             if item is not None:
                 self.items.append(item)
         return sides[-1] if sides else previous
+
+    # -- roles ------------------------------------------------------------
+
+    def _inline_reading(self, row: Row) -> Reading | None:
+        """Inline math is prose: the sentence says what it is (None: it says nothing)."""
+        if row.implication:
+            return Reading(Role.IMPLICATION, "")
+        return self._reading
+
+    def _inline_is_context(self, row: Row, sides: list[Side], reading: Reading | None
+                           ) -> bool:
+        """Inline relations are context unless closed, asserted, or a restated definition.
+
+        Closed: no free variable once the document's definitions are unfolded (``$2+2=4$``,
+        ``$\\sigma(4) \\approx 0.982$``, ``$e = 2.718$``).  Asserted: "we have", "so",
+        "thus", "hence", "it follows that" ... right before it.  Restated: the left side
+        calls a function the document defines (``$\\sigma(x) = 1/1+e^{-x}$``).
+        """
+        if reading is not None and reading.role is Role.ASSERTED:
+            return False
+        closed = all(
+            side.expr is None or not self._depends_on_symbols(side.expr) for side in sides
+        )
+        if closed:
+            return False
+        if reading is not None or any(side.failed for side in sides):
+            # a condition, example, equation, approximation or definition; or math that
+            # cannot be read (its error stands), whose other relations say nothing alone
+            return True
+        first = sides[0].expr
+        restated = (
+            isinstance(first, AppliedUndef) and first.func.__name__ in self.definitions
+            and all(isinstance(arg, sp.Symbol) for arg in first.args)
+        )
+        # d/dx x^2 = 2x: an operation worked out is a result, never a condition or a value
+        worked_out = any(
+            side.expr is not None and side.expr.has(*_OPERATIONS) for side in sides
+        )
+        return not (restated or worked_out)
+
+    def _add_condition(self, block: MathBlock, sides: list[Side], row: Row) -> None:
+        """Remember the names a prose condition constrains ("when $c = 2$": c)."""
+        exprs = [side.expr for side in sides if side.expr is not None]
+        names: set[str] = set()
+        bare = [e for e in exprs if isinstance(e, sp.Symbol)]
+        calls = [c for e in exprs for c in e.atoms(AppliedUndef)]
+        if bare:
+            names = {bare[0].name}
+        elif calls:
+            names = {c.func.__name__ for c in calls}
+        else:
+            for expr in exprs:
+                names |= {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol)}
+        names -= set(self.definitions)
+        latex = " = ".join(side.written for side in sides)
+        equation = exprs[0] - exprs[1] if len(exprs) == 2 and len(sides) == 2 else None
+        self.scope.add_condition(frozenset(names), latex, block.location_of(row.lhs.offset).line,
+                                 equation)
+
+    def _with_role(self, claim: Claim, left: Side, right: Side, role: Role, doubt: str,
+                   single: bool) -> Claim:
+        """The claim with its role and the doubt that keeps a refutation from standing."""
+        if self._asserted_by_directive:
+            return claim
+        if not doubt and (is_differential(left.latex) or is_differential(right.latex)):
+            role = Role.DIFFERENTIAL
+            doubt = doubt_for(Reading(role, ""))
+        if not doubt and single and claim.kind is ClaimKind.IDENTITY and self._is_value(
+            left, right, {d.name for d in claim.definitions}
+        ):
+            role = Role.VALUE
+            doubt = doubt_for(Reading(role, ""))
+        if not doubt:
+            names = set()
+            for side in (left, right):
+                if side.expr is not None:
+                    names |= {s.name for s in side.expr.free_symbols if isinstance(s, sp.Symbol)}
+                    names |= {c.func.__name__ for c in side.expr.atoms(AppliedUndef)}
+            # settled after verification (equations.py): a refutation that holds under one of
+            # them becomes unknown, any other stands
+            conditions = self.scope.conditions_on(names)
+            if conditions:
+                claim = replace(claim, conditions=conditions)
+        if role is Role.ASSERTED and not doubt:
+            return claim
+        return replace(claim, role=role, doubt=doubt)
+
+    def _is_value(self, left: Side, right: Side, defined: set[str]) -> bool:
+        """``x = 3`` for a variable ``x`` (not defined for this claim, not even as a
+        member of an indexed family): a value or a solution, never an identity."""
+        for name_side, other in ((left, right), (right, left)):
+            symbol = name_side.expr
+            if (
+                isinstance(symbol, sp.Symbol) and symbol.name not in defined
+                and (other.expr is None or symbol not in other.expr.free_symbols)
+            ):
+                return True
+        return False
+
+    # -- chains of equations ------------------------------------------------
+
+    def _extend_equation_run(self, block: MathBlock, before: int, row: Row, continued: bool
+                             ) -> None:
+        """Consecutive standalone equations of a block may transform one another."""
+        added = [item for item in self.items[before:] if isinstance(item, Claim)]
+        line = block.location_of(row.lhs.offset).line
+        is_equation = (
+            line != self._equation_line  # "a = b, \quad c = d": listed facts, not a chain
+            and len(added) == 1 and not row.continues and not continued and len(row.relations) == 1
+            and added[0].kind is ClaimKind.IDENTITY and added[0].relation == "="
+            and added[0].lhs is not None and added[0].rhs is not None
+            and (added[0].lhs - added[0].rhs).free_symbols != set()
+        )
+        if is_equation:
+            self._equation_run.append(self.items.index(added[0], before))
+        elif row.relations or added:
+            self._close_equation_run()
+        if row.relations:
+            self._equation_line = line
+
+    def _close_equation_run(self) -> None:
+        run, self._equation_run = self._equation_run, []
+        if len(run) < 2:
+            return
+        originals = [self.items[index] for index in run]
+        for position, index in enumerate(run):
+            claim = originals[position]
+            assert isinstance(claim, Claim)
+            premise = originals[position - 1] if position > 0 else None
+            successor = originals[position + 1] if position + 1 < len(run) else None
+            self.items[index] = replace(
+                claim, premise=premise if isinstance(premise, Claim) else None,
+                successor=successor if isinstance(successor, Claim) else None,
+            )
 
     def _link_to_chain(self, left: Side, claim: Claim) -> Claim:
         """Record the step before ``claim`` in its chain, when both are ``=`` steps."""
@@ -595,7 +897,9 @@ class ClaimBuilder:
         claim = Claim(
             kind=base, location=location, lhs_latex=left.written, rhs_latex=right.written,
             relation=op, lhs=left.expr, rhs=right.expr, reason=reason, label=label,
-            definitions=tuple(self.definitions.values()), assumptions=tuple(self.assumptions),
+            definitions=tuple(self.definitions.values()) + tuple(member_definitions(
+                self.families.values(), (left.expr, right.expr), set(self.definitions),
+            )), assumptions=tuple(self.assumptions),
             ambiguities=left.ambiguities + right.ambiguities,
             lhs_location=block.location_of(left.offset),
         )
@@ -645,32 +949,80 @@ def build_claims(
     definitions_latex: Sequence[str] = (),
     *,
     imaginary_unit: str = "i",
-    document_text: str = "",
+    source: str = "",
 ) -> list[Item]:
     """Claims and recorded findings of one file, in document order.
 
     ``directives`` are (location, command, argument) for ``define`` and ``assume``;
-    each applies to the blocks that start after it.  When the document (``document_text``
+    each applies to the blocks that start after it.  ``source`` is the document's text:
+    with it, the prose before each block gives the block's role (roles.py) and headings
+    scope definitions to their sections (scope.py); without it every block is asserted
+    and every definition holds to the end of the file.  When the document (``source``
     and its math) uses complex numbers, ``imaginary_unit`` reads as ``sympy.I``.
     """
     builder = ClaimBuilder(path)
     builder.unit_letter = imaginary_unit
     math_text = "\n".join(block.text for block in blocks)
-    if uses_complex_numbers(f"{document_text}\n{math_text}", imaginary_unit):
+    if uses_complex_numbers(f"{source}\n{math_text}", imaginary_unit):
         builder.imaginary_unit = imaginary_unit
     for latex in definitions_latex:
         builder.add_definition_latex(latex, Location(path, 1, 1), report=False)
     pending = sorted(directives, key=lambda d: (d[0].line, d[0].column))
+    context = _ProseContext(path, source)
     for block in blocks:
         while pending and (pending[0][0].line, pending[0][0].column) < (
             block.start.line, block.start.column,
         ):
             _apply_directive(builder, *pending.pop(0))
-        builder.add_block(block)
+        reading = context.enter(block, builder)
+        builder.add_block(block, reading, asserted=CLAIM_COMMAND in block.directives)
     for directive in pending:
         _apply_directive(builder, *directive)
     builder.drop_clear_products()
     return builder.items
+
+
+#: The directive (``derive: claim``) that makes the next block's relations assertions.
+CLAIM_COMMAND = "claim"
+_CONTINUATION = re.compile(r"^(?:[\s,;$`()\[\]\\]|:math:|\band\b|\bor\b)*$")
+
+
+class _ProseContext:
+    """Walks the source alongside the blocks: headings passed, and the words before each."""
+
+    def __init__(self, path: str, source: str) -> None:
+        from derive.extract import syntax_for  # the extractors' notion of a file's syntax
+
+        self.source = source
+        self.index = SourceIndex(source)
+        syntax = syntax_for(path)
+        self.latex = syntax == "latex"
+        self.headings: list[Heading] = headings(source, syntax) if source else []
+        self.after = 0  # where the previous block ended
+        self.previous_inline: tuple[Reading | None] | None = None
+
+    def enter(self, block: MathBlock, builder: ClaimBuilder) -> Reading | None:
+        if not self.source:
+            return None
+        span = self.index.span(block)
+        if span is None:
+            return None
+        start, end = span
+        while self.headings and self.headings[0].offset < start:
+            heading = self.headings.pop(0)
+            builder.enter_section(heading.level)
+            self.after = max(self.after, min(heading.end, start))
+        between = self.source[self.after:start]
+        words = lead_in(self.source, start, self.after, latex=self.latex)
+        reading = role_of(words)
+        if (
+            block.inline and self.previous_inline is not None and reading is None
+            and _CONTINUATION.match(between)
+        ):
+            reading = self.previous_inline[0]  # "when $c = 2$ and $d = 3$"
+        self.previous_inline = (reading,) if block.inline else None
+        self.after = max(self.after, end)
+        return reading
 
 
 def _apply_directive(builder: ClaimBuilder, location: Location, command: str, argument: str

@@ -68,6 +68,11 @@ def _mentions(latex: str, name: str) -> bool:
     return re.search(before + re.escape(shown) + r"(?![A-Za-z_])", latex) is not None
 
 
+def _statement_role(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
+    """A condition, example, equation to solve ... (the prose says so): not an identity."""
+    return claim.doubt or None
+
+
 def _ambiguous_notation(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
     if claim.ambiguities:
         return f"{claim.ambiguities[0]}; as read, the two sides differ"
@@ -147,6 +152,7 @@ def _log_base(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str |
 
 #: In order: the first rule that doubts the reading declines the refutation.
 DOUBT_RULES: tuple[DoubtRule, ...] = (
+    DoubtRule("DRV-D00", "statement-role", _statement_role),
     DoubtRule("DRV-D01", "ambiguous-notation", _ambiguous_notation),
     DoubtRule("DRV-D02", "index-notation", _index_notation),
     DoubtRule("DRV-D03", "substituted-values", _substituted_values),

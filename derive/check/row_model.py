@@ -33,3 +33,5 @@ class Row:
     label: str  # \label{...} or \tag{...}
     where: tuple[tuple[Piece, Piece], ...]  # "\quad u = 1+e^{-x}", "&& \text{by } u = 1" -> (u, 1)
     continues: bool  # lhs was empty: the chain goes on from the previous row's last rhs
+    #: a side of ``\implies``, ``\Rightarrow``, ``\iff``: an equation, not an identity
+    implication: bool = False

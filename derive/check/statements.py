@@ -8,7 +8,14 @@ from derive.check.reasons import plain
 from derive.check.relations import has_relation, relation_op, side_end, written_op
 from derive.check.row_model import Piece, Relation, Row
 from derive.check.tokens import Token, brace_group_end, text_content
-from derive.check.vocabulary import ARROWS, CONNECTORS, SPACING, STRONG_SEPARATORS, TEXT_MACROS
+from derive.check.vocabulary import (
+    ARROWS,
+    CONNECTORS,
+    IMPLICATIONS,
+    SPACING,
+    STRONG_SEPARATORS,
+    TEXT_MACROS,
+)
 from derive.check.where_clauses import comma_parts, defines_after_comma, is_where_name, where_start
 from derive.check.working_copy import WorkingCopy, strip_trailing_punctuation
 
@@ -17,6 +24,7 @@ from derive.check.working_copy import WorkingCopy, strip_trailing_punctuation
 class Statement:
     start: int
     end: int
+    implication: bool = False  # next to \implies, \Rightarrow, \iff (or an arrow between)
 
 
 def cut_statements(
@@ -24,25 +32,32 @@ def cut_statements(
 ) -> list[Statement]:
     """Cut a row at separators: ``\\Rightarrow``, ``\\text{or}``, spacing between equations."""
     cuts: list[tuple[int, int]] = []
+    implications: set[int] = set()  # starts of the cuts that are implication arrows
     for token in top:
         if token.kind != "word":
             continue
         if token.name in STRONG_SEPARATORS:
             cuts.append((token.start, token.end))
+            if token.name in IMPLICATIONS:
+                implications.add(token.start)
         elif token.name in TEXT_MACROS and token.name != "mathrm":
             found = text_content(text, token)
             if found and found[0].strip(" ,:;~").lower() in CONNECTORS:
                 cuts.append((token.start, found[1]))
     strong = sorted(cuts)
-    segments: list[tuple[int, int]] = []
+    segments: list[tuple[int, int, bool]] = []  # (start, end, next to an implication)
     position = start
+    after_implication = False
     for cut_start, cut_end in strong:
-        segments.append((position, cut_start))
+        implication = cut_start in implications
+        segments.append((position, cut_start, implication or after_implication))
         work.blank(cut_start, cut_end)
         position = cut_end
-    segments.append((position, end))
+        after_implication = implication
+    segments.append((position, end, after_implication))
     statements: list[Statement] = []
-    for segment_start, segment_end in segments:
+    for segment_start, segment_end, implied in segments:
+        first = len(statements)
         position = segment_start
         for token in top:
             if not segment_start <= token.start < segment_end or token.kind != "word":
@@ -65,11 +80,16 @@ def cut_statements(
             if before_empty or between_statements:
                 if not before_empty:
                     statements.append(Statement(position, token.start))
+                if token.name in ARROWS and between_statements:
+                    implied = True  # "a = b \to c = d" reads as an implication
                 work.blank(token.start, token_end)
                 position = token_end
             elif token.name in SPACING:
                 work.blank(token.start, token_end)
         statements.append(Statement(position, segment_end))
+        if implied:
+            for statement in statements[first:]:
+                statement.implication = True
     return [s for s in statements if work.slice(s.start, s.end).strip()]
 
 
@@ -119,5 +139,6 @@ def statement_rows(
         label=label,
         where=tuple(where),
         continues=not lhs.text,
+        implication=statement.implication,
     )
     return [row, *equations]

@@ -36,6 +36,12 @@ STRONG_SEPARATORS = frozenset(
     {"Rightarrow", "Longrightarrow", "implies", "iff", "Leftrightarrow", "Longleftrightarrow",
      "therefore", "impliedby", "Leftarrow"}
 )  # fmt: skip
+#: Separators that make the statements on both sides premises and consequences: equations,
+#: not identities (``x^2 = 4 \implies x = 2``).
+IMPLICATIONS = frozenset(
+    {"Rightarrow", "Longrightarrow", "implies", "iff", "Leftrightarrow", "Longleftrightarrow",
+     "therefore", "impliedby", "Leftarrow"}
+)  # fmt: skip
 SPACING = frozenset({"quad", "qquad", "hspace", "hskip"})
 TEXT_MACROS = frozenset({"text", "textrm", "textit", "textbf", "textsf", "mbox", "hbox", "mathrm"})
 CONNECTORS = frozenset(

@@ -17,6 +17,9 @@ from derive.model import Location, MathBlock
 DOCUMENT_COMMANDS = frozenset({"assume", "define"})
 SKIP = "skip"
 SKIP_FILE = "skip-file"
+#: ``derive: claim``: the next block's relations are asserted identities, whatever the prose
+#: before it says (a condition, an example, an equation to solve).
+CLAIM = "claim"
 
 _BODY = re.compile(r"\s*derive\s*:\s*(?P<command>[A-Za-z][\w-]*)(?P<rest>.*)", re.DOTALL)
 
@@ -76,12 +79,17 @@ def attach_directives(
     """
     skip_file = any(d.command == SKIP_FILE for d in directives)
     pending_skips = sorted(d.offset for d in directives if d.command == SKIP)
+    pending_claims = sorted(d.offset for d in directives if d.command == CLAIM)
     result: list[MathBlock] = []
     for start, end, block in blocks:
         skipped = skip_file
         while pending_skips and pending_skips[0] < end:
             pending_skips.pop(0)
             skipped = True
+        claimed = False
+        while pending_claims and pending_claims[0] < end:
+            pending_claims.pop(0)
+            claimed = True
         texts = [
             f"{d.command} {d.argument}".strip()
             for d in directives
@@ -91,5 +99,7 @@ def attach_directives(
             texts.append(SKIP_FILE)
         elif skipped:
             texts.append(SKIP)
+        if claimed:
+            texts.append(CLAIM)
         result.append(replace(block, skip=skipped, directives=tuple(texts)))
     return result

@@ -10,13 +10,14 @@ Code (fenced, indented, inline spans) and HTML comments are masked first;
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from derive.extract.directives import FoundDirective, parse_comment
 from derive.extract.latex import (
     MARKDOWN_ENVIRONMENTS,
     Region,
     find_unescaped,
+    holds_numeric_relation,
     mask,
     scan_math,
     span_region,
@@ -79,11 +80,32 @@ def scan_markdown(text: str) -> tuple[list[Region], list[FoundDirective]]:
             directives.append(found)
         mask(chars, match.start(), match.end())
     masked = "".join(chars)
-    regions += scan_math(masked, prefix="markdown", environments=MARKDOWN_ENVIRONMENTS,
-                         markdown=True)  # fmt: skip
+    math = scan_math(masked, prefix="markdown", environments=MARKDOWN_ENVIRONMENTS,
+                     markdown=True)  # fmt: skip
+    regions += [inline for region in math if (inline := _kramdown_inline(masked, region))]
     regions.sort(key=lambda region: region.start)
     directives.sort(key=lambda directive: directive.offset)
     return regions, directives
+
+
+_LINE_LEAD = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d+[.)])[ \t]+)?$")
+
+
+def _kramdown_inline(masked: str, region: Region) -> Region | None:
+    """Kramdown (Jekyll) writes inline math as ``$$..$$`` inside a paragraph: a ``$$``
+    with prose before it on its line, or after it, is inline math (kept only when it
+    states a relation with a number, like ``$..$``)."""
+    if region.syntax != "markdown-dollars" or region.label:
+        return region
+    line_start = masked.rfind("\n", 0, region.start) + 1
+    line_end = masked.find("\n", region.end)
+    before = masked[line_start : region.start]
+    after = masked[region.end : len(masked) if line_end < 0 else line_end]
+    if _LINE_LEAD.match(before) and not after.strip(" \t.,;:!?"):
+        return region
+    if not holds_numeric_relation(region.text):
+        return None
+    return replace(region, syntax="markdown-inline", inline=True)
 
 
 def _mask_blocks(text: str, chars: list[str]) -> list[Region]:

@@ -1,0 +1,192 @@
+"""Chains of equations and prose conditions: what follows from an equation.
+
+A claim that a condition in the prose makes true ("at $s = 0$", then ``(1+r)^s = 1``)
+is ``unknown`` when refuted, not refuted; any other refutation stands.
+
+Chains of equations: each row follows from the one before it on its solution set.
+
+A block of standalone equations (``e^z(1-P) = P``, then ``e^z = P + e^z P``, then
+``P = e^z/(1+e^z)``) often solves an equation row by row: the rows are not
+identities, and refuting them as identities is a false alarm.  When a row is refuted
+as an identity:
+
+* if it follows from the row before it (it is a nonzero polynomial multiple of it, or
+  it holds at every solution SymPy finds for one of the previous row's variables), it
+  is ``proved`` to follow;
+* if the row before it is itself an identity (or not refuted as one), the row must be
+  one too: the refutation stands;
+* if the row after it follows from it (and is no identity), it is the equation being
+  transformed: ``unknown``;
+* otherwise the refutation stands only for a first row; a later row is ``unknown``.
+
+SymPy works on parsed expressions only, in a child process under the claim's time limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sympy as sp
+
+from derive.check.claims import Claim
+from derive.check.roles import CLAIM_DIRECTIVE
+from derive.definitions import DefinitionError, substitute_definitions
+from derive.model import Evidence, Outcome, Stage, Verdict, VerifySettings
+from derive.timelimit import TimeLimitExceeded, WorkerDied
+from derive.verify.budget import Budget
+
+#: Solutions of one variable tried at most (a polynomial of high degree says little).
+MAX_SOLUTIONS = 4
+_HOLDS = (Verdict.PROVED, Verdict.CHECKED)
+
+Verifier = Callable[[Claim, VerifySettings], Outcome]
+
+
+def settle_equation(claim: Claim, outcome: Outcome, settings: VerifySettings,
+                    verify: Verifier) -> Outcome:
+    """The outcome of a claim under prose conditions, or of a row of a chain of equations
+    (other claims pass unchanged)."""
+    if outcome.verdict is not Verdict.REFUTED:
+        return outcome
+    outcome = _under_conditions(claim, outcome, settings)
+    if outcome.verdict is not Verdict.REFUTED:
+        return outcome
+    premise, successor = claim.premise, claim.successor
+    if premise is None and successor is None:
+        return outcome
+    if premise is not None:
+        how = follows(premise, claim, settings)
+        if how:
+            return Outcome(Verdict.PROVED, Evidence(
+                method=Stage.EQUATION,
+                detail=f"follows from the equation of line {premise.location.line} ({how})",
+            ))
+        if _verdict(verify, premise, settings) is not Verdict.REFUTED:
+            return outcome  # after an identity (or what may be one), it must be one itself
+    if successor is not None and _verdict(verify, successor, settings) not in _HOLDS and follows(
+        claim, successor, settings
+    ):
+        return _unknown(
+            f"an equation that the next rows transform (line {successor.location.line} "
+            "follows from it), not an identity", outcome,
+        )
+    if premise is None:
+        return outcome
+    return _unknown(
+        f"a row of a chain of equations: neither an identity nor shown to follow from the "
+        f"equation of line {premise.location.line}", outcome,
+    )
+
+
+#: Prose conditions tried at most per refuted claim (the latest first).
+MAX_CONDITIONS = 3
+
+
+def _under_conditions(claim: Claim, outcome: Outcome, settings: VerifySettings) -> Outcome:
+    """"At $s = 0$ ... $(1+r)^s = 1$": a refutation that holds under a condition the prose
+    states is no refutation of the document; any other stands."""
+    second = _difference(claim)
+    if second is None:
+        return outcome
+    for condition in claim.conditions[:MAX_CONDITIONS]:
+        if condition.equation is None:
+            continue
+        try:
+            first = substitute_definitions(condition.equation, claim.definitions)
+        except DefinitionError:
+            continue
+        how = _follows_within(first, second, settings)
+        if how:
+            return _unknown(
+                f"holds under the condition {condition.latex} that line {condition.line} "
+                f"states in prose ({how}); a directive `{CLAIM_DIRECTIVE}` before the math "
+                "checks it for every value", outcome,
+            )
+    return outcome
+
+
+def _verdict(verify: Verifier, claim: Claim, settings: VerifySettings) -> Verdict:
+    try:
+        return verify(claim, settings).verdict
+    except DefinitionError:
+        return Verdict.ERROR
+
+
+def _unknown(detail: str, outcome: Outcome) -> Outcome:
+    evidence = outcome.evidence
+    example = evidence.counterexample
+    differs = ""
+    if example is not None:
+        point = ", ".join(f"{k} = {v}" for k, v in example.point.items())
+        differs = f" (as an identity, at {point}: lhs = {example.lhs_value}, " \
+                  f"rhs = {example.rhs_value})"
+    return Outcome(Verdict.UNKNOWN, Evidence(
+        method=Stage.EQUATION, detail=f"{detail}{differs}", counterexample=example,
+        hint=evidence.hint,
+    ))
+
+
+def follows(premise: Claim, claim: Claim, settings: VerifySettings) -> str:
+    """How ``claim`` follows from ``premise`` on its solution set, or "" if not shown."""
+    first, second = _difference(premise), _difference(claim)
+    if first is None or second is None:
+        return ""
+    return _follows_within(first, second, settings)
+
+
+def _follows_within(first: sp.Expr, second: sp.Expr, settings: VerifySettings) -> str:
+    """``_follows`` in a child process under the claim's time limit ("" when out of time)."""
+    try:
+        # within the claim's own deadline (a nested budget never outlives it)
+        return Budget.start(settings).run(_follows, first, second)
+    except (TimeLimitExceeded, WorkerDied):
+        return ""
+    except Exception:  # SymPy failing on an odd expression: not shown, not a crash
+        return ""
+
+
+def _difference(claim: Claim) -> sp.Expr | None:
+    if claim.lhs is None or claim.rhs is None or claim.relation != "=":
+        return None
+    try:
+        difference = substitute_definitions(claim.lhs - claim.rhs, claim.definitions)
+    except DefinitionError:
+        return None
+    if difference.has(sp.Integral, sp.Limit, sp.Sum, sp.Product):
+        return None
+    return difference
+
+
+def _follows(first: sp.Expr, second: sp.Expr) -> str:
+    """``second = 0`` holds wherever ``first = 0`` does (as far as SymPy shows)."""
+    first, second = first.doit(), second.doit()  # derivatives worked out
+    if first.has(sp.Derivative) or second.has(sp.Derivative):
+        return ""
+    if not second.free_symbols or _vanishes(first):
+        return ""  # an identity before: only an identity follows from it
+    ratio = sp.cancel(sp.together(second / first))
+    if (
+        ratio != 0 and ratio.is_finite is not False and not ratio.has(sp.zoo, sp.nan)
+        and not sp.denom(ratio).free_symbols and ratio.is_zero is not True
+    ):
+        if not ratio.free_symbols:
+            return "the same equation rearranged" if ratio == 1 else \
+                f"the same equation multiplied by {sp.sstr(ratio)}"
+        return "a multiple of it"
+    shared = second.free_symbols & first.free_symbols
+    for variable in sorted(first.free_symbols, key=lambda s: (s not in shared, s.name)):
+        if not isinstance(variable, sp.Symbol):
+            continue
+        solutions = sp.solve(first, variable, dict=False)
+        if not solutions or len(solutions) > MAX_SOLUTIONS:
+            continue
+        if all(_vanishes(second.xreplace({variable: solution})) for solution in solutions):
+            return f"solving it for {variable.name}"
+    return ""
+
+
+def _vanishes(expr: sp.Expr) -> bool:
+    if expr == 0:
+        return True
+    together = sp.together(expr)
+    return any(simplify(together) == 0 for simplify in (sp.cancel, sp.expand, sp.simplify))
