@@ -9,11 +9,13 @@ because ``1 - 1/(1+e^{-x})`` cancels catastrophically at large x.
 
 from __future__ import annotations
 
+import functools
 import random
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from fractions import Fraction
+from types import ModuleType
 
 import mpmath
 import sympy as sp
@@ -182,37 +184,44 @@ def to_rational(value: Fraction) -> sp.Rational:
 
 
 class MpFunction:
-    """``expr`` compiled once for mpmath; evaluated at exact points at any precision.
+    """``expr`` evaluated at exact points at any precision, by derive's own tree walk.
 
-    Returns ``None`` where the value is undefined, infinite or not real.
+    ``derive.verify.evaluate`` never turns the expression into code, so a name from a
+    document (``\\operatorname{exit}``) is only data.  Returns ``None`` where the value
+    is undefined, infinite or not real, or too large to compute (a guard tripped).
+    Nodes the evaluator does not know (Integral, Sum, special functions) fall back to
+    SymPy's ``evalf``, which is numeric evaluation too, not code generation.
     """
 
     def __init__(self, expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> None:
         self.expr = expr
         self.symbols = list(symbols)
-        self._compiled: Callable[..., object] | None = None
-        if expr.atoms(AppliedUndef):
-            # An undefined function's printed name would be looked up as Python code
-            # (\\operatorname{exit} -> the builtin exit): never compile it; evalf leaves
-            # it unevaluated, so it has no value.
-            return
+        evaluator = _evaluator()
+        # The whitelist and shape guards are checked once; the error, if any, is kept.
+        self._plan: object | None = None
+        self._refusal: Exception | None = None
         try:
-            # safe: lambdify of a SymPy object we built, never of document text
-            self._compiled = sp.lambdify(self.symbols, expr, modules="mpmath")
-        except Exception:  # a construct the mpmath printer does not know: use evalf
-            self._compiled = None
+            self._plan = evaluator.prepare(expr)
+        except evaluator.EvaluationError as exc:
+            self._refusal = exc
+        # An undefined function has no value: evalf would leave it unevaluated.
+        self._has_undefined = self._plan is None and bool(expr.atoms(AppliedUndef))
 
     def __call__(self, point: Point, digits: int) -> mpmath.mpf | None:
+        evaluator = _evaluator()
         with mpmath.workdps(digits):
             try:
-                if self._compiled is not None:
-                    args = [
-                        mpmath.mpf(point[s].numerator) / point[s].denominator for s in self.symbols
-                    ]
-                    value = self._compiled(*args)
-                else:
+                if self._refusal is not None:
+                    raise self._refusal
+                value: object = evaluator.evaluate(self._plan, point, digits)
+            except evaluator.NotEvaluable:
+                if self._has_undefined:
+                    return None
+                try:
                     value = self._evalf(point, digits)
-            except (ArithmeticError, ValueError, TypeError, NameError, AttributeError):
+                except (ArithmeticError, ValueError, TypeError, AttributeError):
+                    return None
+            except evaluator.EvaluationError:  # undefined here, or a guard refused
                 return None
             return _as_real(value, digits)
 
@@ -224,6 +233,15 @@ class MpFunction:
         if value.is_finite and value.is_number:
             return mpmath.mpc(complex(value))
         return mpmath.nan
+
+
+@functools.cache
+def _evaluator() -> ModuleType:
+    """``derive.verify.evaluate``, imported on first use: importing it runs
+    ``derive/verify/__init__.py``, whose modules import this one."""
+    from derive.verify import evaluate
+
+    return evaluate
 
 
 def real_throughout(expr: sp.Expr, point: Point) -> bool:
