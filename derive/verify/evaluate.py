@@ -307,7 +307,7 @@ class _Walk:
             value = handler(node, args, self.point)
             kind = type(value)
             if kind is _MPF or kind is _MPC:
-                if not mpmath.isfinite(value):
+                if not _finite(value):
                     raise Undefined(f"{type(node).__name__} is not finite here")
                 if not value and _rounded_inputs_vanished(args):
                     self.vanished = True
@@ -322,6 +322,13 @@ class _Walk:
 
 _MPF = type(mpmath.mpf(1))
 _MPC = type(mpmath.mpc(1))
+
+
+def _finite(value: mpmath.mpf | mpmath.mpc) -> bool:
+    """Finite, read off mpmath's raw tuples (mpmath.isfinite is a slower generic path):
+    +-inf and nan are the only values with a zero mantissa and a non-zero exponent."""
+    parts = (value._mpf_,) if type(value) is _MPF else value._mpc_
+    return all(part[1] or not part[2] for part in parts)
 
 
 def _rounded_inputs_vanished(args: list[Any]) -> bool:
@@ -455,9 +462,10 @@ def _mul(node: Any, args: list[Number], point: Point) -> Number:
     product = math.prod(exact, start=Fraction(1))
     if not inexact:
         return product
-    if product != 1:
-        inexact.append(_to_mp(product))
-    return mpmath.fprod(inexact)
+    result = inexact[0] if product == 1 else _to_mp(product) * inexact[0]
+    for factor in inexact[1:]:
+        result *= factor  # rounding each time: n factors cost at most n ulps
+    return result
 
 
 def _exact_integer_power(base: Fraction, n: int) -> Fraction:
