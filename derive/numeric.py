@@ -9,13 +9,11 @@ because ``1 - 1/(1+e^{-x})`` cancels catastrophically at large x.
 
 from __future__ import annotations
 
-import functools
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from fractions import Fraction
-from types import ModuleType
 
 import mpmath
 import sympy as sp
@@ -196,32 +194,32 @@ class MpFunction:
     def __init__(self, expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> None:
         self.expr = expr
         self.symbols = list(symbols)
-        evaluator = _evaluator()
-        # The whitelist and shape guards are checked once; the error, if any, is kept.
-        self._plan: object | None = None
-        self._refusal: Exception | None = None
+        # The whitelist and shape guards are checked once; a refusal is kept for the calls.
+        self._plan: evaluate.Plan | None = None
+        self._refusal: evaluate.EvaluationError | None = None
         try:
-            self._plan = evaluator.prepare(expr)
-        except evaluator.EvaluationError as exc:
+            self._plan = evaluate.prepare(expr)
+        except evaluate.EvaluationError as exc:
             self._refusal = exc
-        # An undefined function has no value: evalf would leave it unevaluated.
-        self._has_undefined = self._plan is None and bool(expr.atoms(AppliedUndef))
+        # Only for the evalf fallback: an undefined function has no value there either.
+        self._has_undefined = isinstance(self._refusal, evaluate.NotEvaluable) and bool(
+            expr.atoms(AppliedUndef)
+        )
 
     def __call__(self, point: Point, digits: int) -> mpmath.mpf | None:
-        evaluator = _evaluator()
         with mpmath.workdps(digits):
             try:
-                if self._refusal is not None:
-                    raise self._refusal
-                value: object = evaluator.evaluate(self._plan, point, digits)
-            except evaluator.NotEvaluable:
+                if self._plan is None:
+                    raise self._refusal or evaluate.NotEvaluable("not prepared")
+                value: object = evaluate.evaluate(self._plan, point, digits)
+            except evaluate.NotEvaluable:
                 if self._has_undefined:
                     return None
                 try:
                     value = self._evalf(point, digits)
                 except (ArithmeticError, ValueError, TypeError, AttributeError):
                     return None
-            except evaluator.EvaluationError:  # undefined here, or a guard refused
+            except evaluate.EvaluationError:  # undefined here, or a guard refused
                 return None
             return _as_real(value, digits)
 
@@ -233,15 +231,6 @@ class MpFunction:
         if value.is_finite and value.is_number:
             return mpmath.mpc(complex(value))
         return mpmath.nan
-
-
-@functools.cache
-def _evaluator() -> ModuleType:
-    """``derive.verify.evaluate``, imported on first use: importing it runs
-    ``derive/verify/__init__.py``, whose modules import this one."""
-    from derive.verify import evaluate
-
-    return evaluate
 
 
 def real_throughout(expr: sp.Expr, point: Point) -> bool:
@@ -313,3 +302,9 @@ def nice_number(value: mpmath.mpf, digits: int = 20) -> str:
         ) * max(1, abs(value)):
             return str(fraction)
         return str(mpmath.nstr(value, 8))
+
+
+# Last, not first: importing derive.verify.evaluate runs derive/verify/__init__.py, whose
+# modules import the names above from this one.  Importing here (not on first use) keeps
+# the import's cost out of the first verification's time budget.
+from derive.verify import evaluate  # noqa: E402

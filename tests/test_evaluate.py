@@ -430,3 +430,24 @@ def test_enclosure_declines_what_it_cannot_bound() -> None:
         enclose(sp.log(x), {x: Fraction(0)}, 30)
     with pytest.raises(Undefined):
         enclose(1 / x, {x: Fraction(0)}, 30)
+
+
+# --- MpFunction, the verifier's view ---------------------------------------------------
+
+
+def test_mp_function_turns_refusals_into_no_value() -> None:
+    assert MpFunction(x ** (sp.Integer(10) ** 10), [x])({x: Fraction(3, 2)}, 30) is None
+    deep: sp.Expr = x
+    for _ in range(5_000):
+        deep = sp.Add(deep, 1, evaluate=False)
+    assert MpFunction(deep, [x])({x: HALF}, 30) is None
+    assert MpFunction(sp.sqrt(x), [x])({x: Fraction(-1)}, 30) is None  # not real
+    assert MpFunction(sp.log(x), [x])({x: Fraction(0)}, 30) is None  # undefined
+
+
+def test_mp_function_falls_back_to_evalf_for_calculus_objects() -> None:
+    integral = sp.Integral(sp.exp(-(y**2)), (y, 0, 1)) + x
+    value = MpFunction(integral, [x])({x: Fraction(1)}, 30)
+    assert value is not None
+    with mpmath.workdps(30):
+        assert abs(value - 1 - mpmath.sqrt(mpmath.pi) / 2 * mpmath.erf(1)) < 1e-25

@@ -246,7 +246,12 @@ def _prepare(expr: sp.Basic, handlers: Mapping[type, Handler]) -> Plan:
             continue
         arguments = () if node.is_Atom else tuple(index[arg] for arg in node.args)
         index[node] = len(steps)
-        steps.append((node, handlers[type(node)], arguments))
+        handler = handlers[type(node)]
+        if handler is _integer or handler is _rational:
+            # Literals are the same at every point and precision: checked and made once.
+            value = handler(node, [], {})
+            handler = _literal(value)
+        steps.append((node, handler, arguments))
     return Plan(expr, tuple(steps))  # the root is the last step: nothing else equals it
 
 
@@ -287,10 +292,11 @@ class _Walk:
 
     def run(self, plan: Plan) -> Any:
         values: list[Any] = []
+        hook = self.hook
         for node, handler, arguments in plan.steps:
             values.append(self._apply(node, handler, [values[i] for i in arguments]))
-            if self.hook is not None:
-                self.hook(node)
+            if hook is not None:
+                hook(node)
         value = values[-1]
         if type(value) is _Failed:
             raise value.error
@@ -299,10 +305,8 @@ class _Walk:
         return value
 
     def _apply(self, node: sp.Basic, handler: Handler, args: list[Any]) -> Any:
-        if handler not in _SEES_FAILURES:
-            for arg in args:
-                if type(arg) is _Failed:
-                    return arg
+        if _Failed in map(type, args) and handler not in _SEES_FAILURES:
+            return next(arg for arg in args if type(arg) is _Failed)
         try:
             value = handler(node, args, self.point)
             kind = type(value)
@@ -412,6 +416,10 @@ def _rational(node: Any, args: list[Any], point: Point) -> Fraction:
     if max(node.p.bit_length(), node.q.bit_length()) > _MAX_LITERAL_BITS:
         raise TooLarge(f"a rational literal longer than {MAX_LITERAL_DIGITS} digits")
     return Fraction(node.p, node.q)
+
+
+def _literal(value: Fraction) -> Handler:
+    return lambda node, args, point: value
 
 
 def _float(node: Any, args: list[Any], point: Point) -> mpmath.mpf:
