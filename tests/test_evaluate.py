@@ -430,6 +430,10 @@ def test_enclosure_declines_what_it_cannot_bound() -> None:
         enclose(sp.log(x), {x: Fraction(0)}, 30)
     with pytest.raises(Undefined):
         enclose(1 / x, {x: Fraction(0)}, 30)
+    # 1/(e^x - e^x) is [-inf, inf]; atan would squeeze it into a finite, meaningless interval
+    nothing = sp.Add(sp.exp(x), sp.Mul(-1, sp.exp(x), evaluate=False), evaluate=False)
+    with pytest.raises(Undefined):
+        enclose(sp.atan(sp.Pow(nothing, -1, evaluate=False)), {x: HALF}, 30)
 
 
 # --- MpFunction, the verifier's view ---------------------------------------------------

@@ -315,6 +315,9 @@ class _Walk:
                     raise Undefined(f"{type(node).__name__} is not finite here")
                 if not value and _rounded_inputs_vanished(args):
                     self.vanished = True
+            elif kind is _INTERVAL and not all(end[1] or not end[2] for end in value._mpi_):
+                # 1/[-1, 1] is [-inf, inf]: the value may not exist; atan would hide that.
+                raise Undefined(f"{type(node).__name__} is not bounded here")
             return value
         except Undefined as exc:
             return _Failed(exc)
@@ -326,6 +329,7 @@ class _Walk:
 
 _MPF = type(mpmath.mpf(1))
 _MPC = type(mpmath.mpc(1))
+_INTERVAL = type(mpmath.iv.mpf(1))
 
 
 def _finite(value: mpmath.mpf | mpmath.mpc) -> bool:
