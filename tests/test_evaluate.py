@@ -179,6 +179,11 @@ def test_jumps_within_rounding_noise_are_not_decided() -> None:
     with pytest.raises(Undefined):
         evaluate(sp.floor(two, evaluate=False), {}, 30)
     assert evaluate(sp.floor(sp.pi), {}, 30) == 3
+    # e^100 has 44 digits before the point: at 30 digits its floor is anyone's guess
+    big = sp.floor(sp.exp(x))
+    with pytest.raises(Undefined):
+        evaluate(big, {x: Fraction(100)}, 30)
+    assert int(evaluate(big, {x: Fraction(100)}, 70)) == int(sp.floor(sp.exp(100)))
     assert evaluate(sp.sign(x - 1), {x: Fraction(1)}, 30) == 0  # exact: decided
 
 

@@ -397,11 +397,16 @@ def _real(value: Number, name: str) -> Fraction | mpmath.mpf:
     return value
 
 
-def _decided_sign(value: Fraction | mpmath.mpf, name: str) -> int:
-    """The sign of ``value``; an inexact value too close to 0 to be sure is Undefined."""
+def _decided_sign(value: Fraction | mpmath.mpf, name: str, scale: Any = 1) -> int:
+    """The sign of ``value``; an inexact value too close to 0 to be sure is Undefined.
+
+    ``scale`` is the size of the numbers ``value`` was computed from (|x| for x - round(x),
+    |a| + |b| for a - b): rounding noise is relative to them.
+    """
     if type(value) is Fraction:
         return (value > 0) - (value < 0)
-    if abs(value) <= mpmath.mpf(10) ** (_JUMP_GUARD_DIGITS - mpmath.mp.dps):
+    noise = mpmath.mpf(10) ** (_JUMP_GUARD_DIGITS - mpmath.mp.dps) * max(1, abs(scale))
+    if abs(value) <= noise:
         raise Undefined(f"{name}: too close to a jump to decide at this precision")
     return 1 if value > 0 else -1
 
@@ -623,7 +628,7 @@ def _rounding(direction: int) -> Handler:
             return Fraction(math.floor(x) if direction < 0 else math.ceil(x))
         _check_argument(x, type(node).__name__)
         nearest = mpmath.nint(x)
-        _decided_sign(x - nearest, type(node).__name__)  # not within noise of an integer
+        _decided_sign(x - nearest, type(node).__name__, x)  # not within noise of an integer
         whole = int(mpmath.floor(x) if direction < 0 else mpmath.ceil(x))
         return Fraction(whole)
 
@@ -749,8 +754,10 @@ def _comparison(test: Callable[[int], bool]) -> Handler:
         if type(left) is Fraction and type(right) is Fraction:
             difference: Fraction | mpmath.mpf = left - right
         else:
-            difference = _to_mp(left) - _to_mp(right)
-        return test(_decided_sign(difference, type(node).__name__))
+            left, right = _to_mp(left), _to_mp(right)
+            difference = left - right
+        scale = abs(left) + abs(right)
+        return test(_decided_sign(difference, type(node).__name__, scale))
 
     return handler
 
