@@ -226,6 +226,13 @@ def test_undefined_functions_named_like_builtins_do_nothing(
     assert capsys.readouterr().out == ""
 
 
+def test_a_document_function_named_like_a_known_one_is_still_unknown() -> None:
+    # sp.Function("sin") is a new class that merely shares the name: dispatch is by type
+    with pytest.raises(NotEvaluable, match="sin"):
+        evaluate(sp.Function("sin")(x), {x: HALF}, 30)
+    assert evaluate(sp.sin(x), {x: Fraction(0)}, 30) == 0
+
+
 def test_a_symbol_named_like_code_is_only_a_name(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
