@@ -292,9 +292,31 @@ class _Walk:
 
     def run(self, plan: Plan) -> Any:
         values: list[Any] = []
-        hook = self.hook
+        append = values.append
+        hook, point = self.hook, self.point
         for node, handler, arguments in plan.steps:
-            values.append(self._apply(node, handler, [values[i] for i in arguments]))
+            args = [values[i] for i in arguments]
+            if _Failed in map(type, args) and handler not in _SEES_FAILURES:
+                append(next(arg for arg in args if type(arg) is _Failed))
+                continue
+            try:
+                value = handler(node, args, point)
+                kind = type(value)
+                if kind is _MPF or kind is _MPC:
+                    if not _finite(value):
+                        raise Undefined(f"{type(node).__name__} is not finite here")
+                    if not value and _rounded_inputs_vanished(args):
+                        self.vanished = True
+                elif kind is _INTERVAL and not all(end[1] or not end[2] for end in value._mpi_):
+                    # 1/[-1, 1] is [-inf, inf]: the value may not exist; atan would hide it.
+                    raise Undefined(f"{type(node).__name__} is not bounded here")
+            except Undefined as exc:
+                value = _Failed(exc)
+            except (ZeroDivisionError, mpmath.libmp.ComplexResult) as exc:
+                value = _Failed(Undefined(f"{type(node).__name__}: {exc}"))
+            except ValueError as exc:  # mpmath's poles ("gamma function pole") and domains
+                value = _Failed(Undefined(f"{type(node).__name__}: {exc}"))
+            append(value)
             if hook is not None:
                 hook(node)
         value = values[-1]
@@ -303,28 +325,6 @@ class _Walk:
         if type(value) is bool:
             raise NotEvaluable("a truth value is not a number")
         return value
-
-    def _apply(self, node: sp.Basic, handler: Handler, args: list[Any]) -> Any:
-        if _Failed in map(type, args) and handler not in _SEES_FAILURES:
-            return next(arg for arg in args if type(arg) is _Failed)
-        try:
-            value = handler(node, args, self.point)
-            kind = type(value)
-            if kind is _MPF or kind is _MPC:
-                if not _finite(value):
-                    raise Undefined(f"{type(node).__name__} is not finite here")
-                if not value and _rounded_inputs_vanished(args):
-                    self.vanished = True
-            elif kind is _INTERVAL and not all(end[1] or not end[2] for end in value._mpi_):
-                # 1/[-1, 1] is [-inf, inf]: the value may not exist; atan would hide that.
-                raise Undefined(f"{type(node).__name__} is not bounded here")
-            return value
-        except Undefined as exc:
-            return _Failed(exc)
-        except (ZeroDivisionError, mpmath.libmp.ComplexResult) as exc:
-            return _Failed(Undefined(f"{type(node).__name__}: {exc}"))
-        except ValueError as exc:  # mpmath's poles ("gamma function pole") and domains
-            return _Failed(Undefined(f"{type(node).__name__}: {exc}"))
 
 
 _MPF = type(mpmath.mpf(1))
