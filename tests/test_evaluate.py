@@ -12,6 +12,7 @@ import pytest
 import sympy as sp
 
 from derive.numeric import MpFunction
+from derive.verify import evaluate as evaluate_module
 from derive.verify.evaluate import (
     MAX_DEPTH,
     NotEvaluable,
@@ -313,10 +314,13 @@ def test_deep_nesting_raises_too_large_not_recursion_error() -> None:
     assert evaluate(shallow, {x: HALF}, 30) == mpmath.mpf(MAX_DEPTH // 2 - 1) + 0.5
 
 
-def test_too_many_nodes_is_refused() -> None:
-    many = sp.Add(*[sp.Symbol(f"t{i}") for i in range(120_000)], evaluate=False)
+def test_too_many_nodes_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the bound made small, so the test does not build 100,000 nodes
+    monkeypatch.setattr(evaluate_module, "MAX_NODES", 50)
+    many = sp.Add(*[sp.Symbol(f"t{i}") for i in range(60)], evaluate=False)
     with pytest.raises(TooLarge, match="nodes"):
         prepare(many)
+    assert prepare(sp.Add(*[sp.Symbol(f"t{i}") for i in range(40)], evaluate=False))
 
 
 # --- cache ----------------------------------------------------------------------------
