@@ -10,7 +10,7 @@ because ``1 - 1/(1+e^{-x})`` cancels catastrophically at large x.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from fractions import Fraction
@@ -212,37 +212,44 @@ def to_rational(value: Fraction) -> sp.Rational:
 
 
 class MpFunction:
-    """``expr`` compiled once for mpmath; evaluated at exact points at any precision.
+    """``expr`` evaluated at exact points at any precision, by derive's own tree walk.
 
-    Returns ``None`` where the value is undefined, infinite or not real.
+    ``derive.verify.evaluate`` never turns the expression into code, so a name from a
+    document (``\\operatorname{exit}``) is only data.  Returns ``None`` where the value
+    is undefined, infinite or not real, or too large to compute (a guard tripped).
+    Nodes the evaluator does not know (Integral, Sum, special functions) fall back to
+    SymPy's ``evalf``, which is numeric evaluation too, not code generation.
     """
 
     def __init__(self, expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> None:
         self.expr = expr
         self.symbols = list(symbols)
-        self._compiled: Callable[..., object] | None = None
-        if expr.atoms(AppliedUndef):
-            # An undefined function's printed name would be looked up as Python code
-            # (\\operatorname{exit} -> the builtin exit): never compile it; evalf leaves
-            # it unevaluated, so it has no value.
-            return
+        # The whitelist and shape guards are checked once; a refusal is kept for the calls.
+        self._plan: evaluate.Plan | None = None
+        self._refusal: evaluate.EvaluationError | None = None
         try:
-            # safe: lambdify of a SymPy object we built, never of document text
-            self._compiled = sp.lambdify(self.symbols, expr, modules="mpmath")
-        except Exception:  # a construct the mpmath printer does not know: use evalf
-            self._compiled = None
+            self._plan = evaluate.prepare(expr)
+        except evaluate.EvaluationError as exc:
+            self._refusal = exc
+        # Only for the evalf fallback: an undefined function has no value there either.
+        self._has_undefined = isinstance(self._refusal, evaluate.NotEvaluable) and bool(
+            expr.atoms(AppliedUndef)
+        )
 
     def __call__(self, point: Point, digits: int) -> mpmath.mpf | None:
         with mpmath.workdps(digits):
             try:
-                if self._compiled is not None:
-                    args = [
-                        mpmath.mpf(point[s].numerator) / point[s].denominator for s in self.symbols
-                    ]
-                    value = self._compiled(*args)
-                else:
+                if self._plan is None:
+                    raise self._refusal or evaluate.NotEvaluable("not prepared")
+                value: object = evaluate.evaluate(self._plan, point, digits)
+            except evaluate.NotEvaluable:
+                if self._has_undefined:
+                    return None
+                try:
                     value = self._evalf(point, digits)
-            except (ArithmeticError, ValueError, TypeError, NameError, AttributeError):
+                except (ArithmeticError, ValueError, TypeError, AttributeError):
+                    return None
+            except evaluate.EvaluationError:  # undefined here, or a guard refused
                 return None
             return _as_real(value, digits)
 
@@ -325,3 +332,9 @@ def nice_number(value: mpmath.mpf, digits: int = 20) -> str:
         ) * max(1, abs(value)):
             return str(fraction)
         return str(mpmath.nstr(value, 8))
+
+
+# Last, not first: importing derive.verify.evaluate runs derive/verify/__init__.py, whose
+# modules import the names above from this one.  Importing here (not on first use) keeps
+# the import's cost out of the first verification's time budget.
+from derive.verify import evaluate  # noqa: E402

@@ -10,6 +10,7 @@ computed with mpmath at the requested number of significant digits.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from fractions import Fraction
 
 import mpmath
 import sympy as sp
@@ -19,6 +20,7 @@ import sympy as sp
 from derive.printing import derivation_latex
 from derive.timelimit import TimeLimitExceeded, run_with_time_limit
 from derive.verify import InconsistentLimit, cross_checked_limit
+from derive.verify.evaluate import evaluate
 
 #: Extra working digits so that the printed digits are correctly rounded.
 GUARD_DIGITS = 15
@@ -105,9 +107,15 @@ def simple_exact_value(expr: sp.Expr) -> sp.Expr | None:
 
 
 def decimal_value(expr: sp.Expr, x: sp.Symbol, point: sp.Expr, digits: int) -> str:
-    """``expr`` at ``x = point`` evaluated with mpmath, printed to ``digits`` significant digits."""
+    """``expr`` at ``x = point`` evaluated with mpmath, printed to ``digits`` significant digits.
+
+    Uses derive's guarded evaluator (no code generation); an irrational ``point``
+    (``pi/4``) is substituted exactly first.  Raises ``EvaluationError`` where there is
+    no finite value.
+    """
+    if isinstance(point, sp.Rational):
+        value = evaluate(expr, {x: Fraction(int(point.p), int(point.q))}, digits + GUARD_DIGITS)
+    else:
+        value = evaluate(expr.xreplace({x: point}), {}, digits + GUARD_DIGITS)
     with mpmath.workdps(digits + GUARD_DIGITS):
-        function = sp.lambdify(x, expr, modules="mpmath")  # safe: expr is built by derive
-        argument = mpmath.mpmathify(sp.N(point, digits + GUARD_DIGITS))
-        value = function(argument)
         return str(mpmath.nstr(value, digits))
