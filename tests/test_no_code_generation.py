@@ -35,15 +35,6 @@ ALLOWED: dict[tuple[str, str], tuple[int, str]] = {
         1,
         "unpickles the result its own forked child sent through a pipe it created",
     ),
-    ("derive/generate/derivation.py", "sp.lambdify"): (
-        4,
-        "TEMPORARY: removed by the kernel rewrite",
-    ),
-    ("derive/render/table.py", "sp.lambdify"): (
-        1,
-        "TEMPORARY: table values of derive-built expressions; switch to "
-        "derive.verify.evaluate",
-    ),
 }
 
 
