@@ -1,0 +1,281 @@
+"""Math macros a project defines in its configuration, not in its documents.
+
+Documentation sites define ``\\E`` or ``\\underE`` once for every page: Sphinx in
+``conf.py`` (``mathjax3_config``/``mathjax_config``, ``imgmath_latex_preamble``,
+``latex_elements['preamble']``), MkDocs in a MathJax script listed under
+``extra_javascript`` in ``mkdocs.yml``, Jekyll in ``_includes/*.html``, and derive itself
+under ``[tool.derive] macros`` in ``pyproject.toml``.  They are found by walking up from the
+checked document to the project root: the first folder with ``pyproject.toml`` or ``.git``
+(or the file system's root).
+
+Nothing is executed: ``conf.py`` is read with ``ast`` and only literal assignments are
+evaluated (``ast.literal_eval``); JavaScript object literals are read by
+:mod:`derive.extract.js_literal`; YAML by a few line patterns (see :func:`_mkdocs_scripts`
+for what is read).  A file that cannot be read contributes nothing.
+
+Precedence, last wins: files farther up first, nearer ones after; in a folder, site
+configuration before ``[tool.derive] macros``.  The document's own ``\\newcommand``s
+override all of them (in :mod:`derive.extract`).
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from pathlib import Path
+
+from derive.extract.js_literal import find_config_objects
+from derive.extract.macros import MacroDefinition, find_definitions
+
+#: Files that mark a project's root: the walk stops at the first folder holding one.
+ROOT_MARKERS = ("pyproject.toml", ".git")
+#: How many folders the walk visits at most (a document deep in a tree without a root).
+MAX_DEPTH = 32
+
+_NAME = re.compile(r"\\?([A-Za-z]+)")
+_PARAMETER = re.compile(r"#([1-9])")
+
+
+def project_macros(document: str) -> dict[str, MacroDefinition]:
+    """Macros the project of ``document`` (a path; it need not exist) defines."""
+    folders = _folders(Path(os.path.abspath(document)).parent)
+    macros: dict[str, MacroDefinition] = {}
+    for folder in reversed(folders):  # farthest first: nearer files override
+        for source in _sources(folder):
+            macros.update(_read_cached(source))
+    return macros
+
+
+def _folders(start: Path) -> list[Path]:
+    """From the document's folder up to and including the project root."""
+    folders: list[Path] = []
+    for folder in (start, *start.parents):
+        folders.append(folder)
+        if len(folders) >= MAX_DEPTH or any((folder / m).exists() for m in ROOT_MARKERS):
+            break
+    return folders
+
+
+def _sources(folder: Path) -> list[tuple[str, Path, int, int]]:
+    """(kind, file, mtime, size) of each configuration file in ``folder``, in precedence order."""
+    candidates: list[tuple[str, Path]] = [("sphinx", folder / "conf.py"),
+                                          ("mkdocs", folder / "mkdocs.yml"),
+                                          ("mkdocs", folder / "mkdocs.yaml")]
+    if (folder / "_config.yml").is_file():
+        includes = folder / "_includes"
+        if includes.is_dir():
+            candidates += [("html", path) for path in sorted(includes.glob("*.html"))]
+    candidates.append(("pyproject", folder / "pyproject.toml"))
+    found = []
+    for kind, path in candidates:
+        try:
+            status = path.stat()
+        except OSError:
+            continue
+        if path.is_file():
+            found.append((kind, path, status.st_mtime_ns, status.st_size))
+    return found
+
+
+def _read_cached(source: tuple[str, Path, int, int]) -> dict[str, MacroDefinition]:
+    return dict(_read(*source))
+
+
+@lru_cache(maxsize=64)
+def _read(kind: str, path: Path, mtime: int, size: int) -> tuple[tuple[str, MacroDefinition], ...]:
+    """Cached by modification time and size, so an edited file is read again."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return ()
+    readers = {"sphinx": _sphinx, "mkdocs": lambda t: _mkdocs(t, path.parent),
+               "html": _javascript, "pyproject": lambda t: _pyproject(path)}
+    try:
+        return tuple(readers[kind](text).items())
+    except (ValueError, SyntaxError, RecursionError, MemoryError):
+        return ()
+
+
+# ---------------------------------------------------------------------------
+# MathJax/KaTeX macro tables
+# ---------------------------------------------------------------------------
+
+
+def macro_table(table: object) -> dict[str, MacroDefinition]:
+    """A MathJax ``macros`` object: ``{"E": "\\\\mathbb{E}", "norm": ["\\\\|#1\\\\|", 1],
+    "opt": ["#1", 2, "default"]}`` (a third item is the default of an optional first
+    argument); KaTeX's ``{"\\\\E": ...}`` keys with a backslash work too.  Entries of another
+    shape are left out."""
+    if not isinstance(table, Mapping):
+        return {}
+    macros: dict[str, MacroDefinition] = {}
+    for key, value in table.items():
+        name = _NAME.fullmatch(key) if isinstance(key, str) else None
+        if name is None:
+            continue
+        definition = _definition(name.group(1), value)
+        if definition is not None:
+            macros[definition.name] = definition
+    return macros
+
+
+def _definition(name: str, value: object) -> MacroDefinition | None:
+    if isinstance(value, str):
+        used = [int(n) for n in _PARAMETER.findall(value)]
+        return MacroDefinition(name, max(used, default=0), value)  # KaTeX infers the arity
+    if not isinstance(value, list | tuple) or not 1 <= len(value) <= 3:
+        return None
+    body, arity = value[0], value[1] if len(value) > 1 else 0
+    default = value[2] if len(value) > 2 else None
+    if not isinstance(body, str) or isinstance(arity, bool) or not isinstance(arity, int):
+        return None
+    if not 0 <= arity <= 9 or not (default is None or isinstance(default, str)):
+        return None
+    if default is not None and arity == 0:
+        return None
+    return MacroDefinition(name, arity, body, default)
+
+
+def _tex_table(config: object) -> dict[str, MacroDefinition]:
+    """``{"tex": {"macros": ...}}`` (MathJax 3) or ``{"TeX": {"Macros": ...}}`` (MathJax 2)."""
+    if not isinstance(config, Mapping):
+        return {}
+    macros: dict[str, MacroDefinition] = {}
+    for section, key in (("TeX", "Macros"), ("tex", "macros")):
+        inner = config.get(section)
+        if isinstance(inner, Mapping):
+            macros.update(macro_table(inner.get(key)))
+    macros.update(macro_table(config.get("macros")))  # KaTeX options
+    return macros
+
+
+# ---------------------------------------------------------------------------
+# Sphinx conf.py (never executed)
+# ---------------------------------------------------------------------------
+
+_SPHINX_CONFIGS = ("mathjax_config", "mathjax3_config")
+_SPHINX_PREAMBLES = ("imgmath_latex_preamble", "pngmath_latex_preamble")
+
+
+def _sphinx(text: str) -> dict[str, MacroDefinition]:
+    """Top-level literal assignments of ``conf.py``; anything computed is not read."""
+    macros: dict[str, MacroDefinition] = {}
+    preambles: list[str] = []
+    for target, value in _assignments(ast.parse(text)):
+        literal = _literal(value)
+        if literal is None:
+            continue
+        if target in _SPHINX_CONFIGS:
+            macros.update(_tex_table(literal))
+        elif target in _SPHINX_PREAMBLES and isinstance(literal, str):
+            preambles.append(literal)
+        elif target == "latex_elements" and isinstance(literal, Mapping):
+            preambles.append(str(literal.get("preamble", "")))
+        elif target == "latex_elements['preamble']" and isinstance(literal, str):
+            preambles.append(literal)
+    preamble_macros = find_definitions("\n".join(preambles))
+    return preamble_macros | macros  # what MathJax shows wins over the PDF preamble
+
+
+def _assignments(module: ast.Module) -> Iterable[tuple[str, ast.expr]]:
+    for node in module.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        else:
+            continue
+        if isinstance(target, ast.Name):
+            yield target.id, value
+        elif (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name)
+              and isinstance(target.slice, ast.Constant) and isinstance(target.slice.value, str)):
+            yield f"{target.value.id}[{target.slice.value!r}]", value
+
+
+def _literal(node: ast.expr) -> object:
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
+
+
+# ---------------------------------------------------------------------------
+# MkDocs, Jekyll: MathJax configuration scripts
+# ---------------------------------------------------------------------------
+
+
+def _javascript(text: str) -> dict[str, MacroDefinition]:
+    macros: dict[str, MacroDefinition] = {}
+    for config in find_config_objects(text):
+        macros.update(_tex_table(config))
+    return macros
+
+
+_TOP_KEY = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:\s*(?P<value>.*?)\s*(?:#.*)?$")
+_ITEM = re.compile(r"^\s+-\s+(?:path\s*:\s*)?(?P<value>[^#\s][^#]*?)\s*(?:#.*)?$")
+
+
+def _mkdocs_scripts(text: str) -> tuple[str, list[str]]:
+    """``docs_dir`` and the ``extra_javascript`` entries of ``mkdocs.yml``.
+
+    Read: top-level ``key: value`` lines; ``extra_javascript`` as a block list (``- a.js``
+    or ``- path: a.js``) or a flow list (``[a.js, b.js]``), values plain or quoted.  Not
+    read: anchors and aliases, ``!!python`` tags, multi-line values, ``INHERIT``.
+    """
+    docs_dir = "docs"
+    scripts: list[str] = []
+    in_scripts = False
+    for line in text.splitlines():
+        top = _TOP_KEY.match(line)
+        if top is not None:
+            in_scripts = top.group("key") == "extra_javascript"
+            value = top.group("value")
+            if top.group("key") == "docs_dir" and value:
+                docs_dir = _unquote(value)
+            elif in_scripts and value.startswith("[") and value.endswith("]"):
+                scripts += [_unquote(v) for v in value[1:-1].split(",") if v.strip()]
+            continue
+        if in_scripts and (item := _ITEM.match(line)) is not None:
+            scripts.append(_unquote(item.group("value")))
+    return docs_dir, scripts
+
+
+def _unquote(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    return value
+
+
+def _mkdocs(text: str, folder: Path) -> dict[str, MacroDefinition]:
+    docs_dir, scripts = _mkdocs_scripts(text)
+    macros: dict[str, MacroDefinition] = {}
+    for script in scripts:
+        if "://" in script or script.startswith("//"):
+            continue  # a CDN: MathJax itself, not the project's configuration
+        path = (folder / docs_dir / script).resolve()
+        if path.suffix != ".js" or not path.is_file() or folder.resolve() not in path.parents:
+            continue
+        try:
+            macros.update(_javascript(path.read_text(encoding="utf-8-sig")))
+        except (OSError, UnicodeDecodeError):
+            continue
+    return macros
+
+
+# ---------------------------------------------------------------------------
+# pyproject.toml [tool.derive] macros
+# ---------------------------------------------------------------------------
+
+
+def _pyproject(path: Path) -> dict[str, MacroDefinition]:
+    from derive.config import ConfigError, read_macros  # light: tomllib only
+
+    try:
+        table = read_macros(path)
+    except ConfigError:
+        return {}  # `derive check` reports a bad table when it loads the configuration
+    return macro_table(table)
