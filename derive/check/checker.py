@@ -419,9 +419,7 @@ def check_text(
     ]
     items = build_claims(path, blocks, scoped, definitions_latex)
     findings = _findings(items, settings)
-    order = sorted(range(len(findings)), key=lambda i: (
-        findings[i].location.line, findings[i].location.column, i,
-    ))
+    order = sorted(range(len(findings)), key=lambda i: (findings[i].location.sort_key, i))
     return FileReport(path=path, findings=tuple(findings[i] for i in order))
 
 

@@ -636,11 +636,9 @@ def build_claims(
     builder = ClaimBuilder(path)
     for latex in definitions_latex:
         builder.add_definition_latex(latex, Location(path, 1, 1), report=False)
-    pending = sorted(directives, key=lambda d: (d[0].line, d[0].column))
+    pending = sorted(directives, key=lambda d: d[0].sort_key)
     for block in blocks:
-        while pending and (pending[0][0].line, pending[0][0].column) < (
-            block.start.line, block.start.column,
-        ):
+        while pending and pending[0][0].sort_key < block.start.sort_key:
             _apply_directive(builder, *pending.pop(0))
         builder.add_block(block)
     for directive in pending:

@@ -41,7 +41,7 @@ class _Located(str):
 
 
 def _located_string(text: str, end: int, strict: bool = True) -> tuple[str, int]:
-    value, stop = json.decoder.scanstring(text, end, strict)
+    value, stop = json.decoder.scanstring(text, end, strict)  # type: ignore[attr-defined]
     located = _Located(value)
     located.offset = end - 1
     return located, stop
@@ -50,7 +50,7 @@ def _located_string(text: str, end: int, strict: bool = True) -> tuple[str, int]
 def _load(text: str) -> Any:
     """``json.loads`` whose string values carry their offset in ``text``."""
     decoder = json.JSONDecoder()
-    decoder.parse_string = _located_string  # type: ignore[assignment]
+    decoder.parse_string = _located_string  # type: ignore[attr-defined]
     decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
     return decoder.decode(text)
 
