@@ -506,7 +506,9 @@ def test_layout_macros_in_latex_and_with_document_macros() -> None:
 def test_latex_and_macros_modules_do_not_import_each_other() -> None:
     import ast
 
-    package = Path(__file__).resolve().parents[1] / "derive" / "extract"
+    import derive.extract
+
+    package = Path(derive.extract.__file__).parent
 
     def imported(module: str) -> set[str]:
         tree = ast.parse((package / f"{module}.py").read_text(encoding="utf-8"))
