@@ -153,6 +153,14 @@ def macro_entries(table: object, pyproject: Path) -> tuple[tuple[str, str, int, 
     return tuple(sorted(entries))
 
 
+def has_derive_table(pyproject: Path) -> bool:
+    """Whether ``pyproject`` is readable TOML with a [tool.derive] table."""
+    try:
+        return "derive" in _tool_tables(pyproject)
+    except (ConfigError, OSError, UnicodeDecodeError):
+        return False
+
+
 def read_macros(pyproject: Path) -> dict[str, object]:
     """The ``macros`` of ``pyproject``'s [tool.derive], validated, in MathJax's form."""
     table = _tool_tables(pyproject).get("derive")

@@ -489,11 +489,23 @@ def test_layout_macros(math: str, verdict: str) -> None:
     assert [v for v, _ in _check(f"$$\n{math}\n$$\n")] == [verdict]
 
 
-def test_a_decorated_sum_next_to_a_product_is_not_guessed() -> None:
-    # 2\underbrace{a+b}_{c}: 2(a+b) or 2a+b? left as written, so it is an error, no verdict
-    text = "$$\n2\\underbrace{a+b}_{c} = 2a+2b\n$$\n"
+@pytest.mark.parametrize("math", [
+    "2\\underbrace{a+b}_{c} = 2a+2b",  # 2(a+b) or 2a+b?
+    "x - \\underbrace{a+b}_{c} = x - a - b",  # x-(a+b) or x-a+b?
+    "\\boxed{a+b}^2 = a^2+2ab+b^2",
+    "\\textcolor{red}{a-b} \\cdot c = ac - bc",
+])
+def test_a_decorated_sum_next_to_a_product_is_not_guessed(math: str) -> None:
+    # left as written, so it is an error (no verdict either way)
+    text = f"$$\n{math}\n$$\n"
     assert [v for v, _ in _check(text)] == ["error"]
-    assert "\\underbrace" in only(extract_blocks("layout.md", text)).text
+    read = only(extract_blocks("layout.md", text)).text
+    assert any(macro in read for macro in ("\\underbrace", "\\boxed", "\\textcolor"))
+
+
+def test_a_decorated_sum_between_loose_neighbours_is_read() -> None:
+    assert [v for v, _ in _check("$$\nx + \\underbrace{a+b}_{c} - y = x+a+b-y\n$$\n")] == [
+        "proved"]
 
 
 def test_layout_macros_in_latex_and_with_document_macros() -> None:

@@ -112,19 +112,30 @@ def test_the_document_overrides_the_project(project: Path) -> None:
     assert verdicts(document) == [Verdict.PROVED, Verdict.REFUTED]
 
 
-def test_the_walk_stops_at_the_project_root(tmp_path: Path) -> None:
-    write(tmp_path, "conf.py", 'mathjax3_config = {"tex": {"macros": {"outside": "1"}}}\n')
-    write(tmp_path, "repo/pyproject.toml", '[project]\nname = "demo"\n')
-    write(tmp_path, "repo/docs/conf.py", 'mathjax3_config = {"tex": {"macros": {"inside": "2"}}}\n')
-    macros = project_macros(str(tmp_path / "repo" / "docs" / "a.md"))
-    assert set(macros) == {"inside"}
+def test_the_walk_stops_at_the_repository_root(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", '[tool.derive]\nmacros = { outside = "1" }\n')
+    write(tmp_path, "repo/.git/HEAD", "ref: refs/heads/main\n")
+    write(tmp_path, "repo/docs/index.md", "# Docs\n")
+    assert project_macros(str(tmp_path / "repo" / "docs" / "a.md")) == {}
+    assert set(project_macros(str(tmp_path / "a.md"))) == {"outside"}
 
 
-def test_nearer_configuration_wins(project: Path) -> None:
+def test_only_the_nearest_site_is_read(project: Path) -> None:
+    # the root's conf.py is another site's (e.g. the main docs of a monorepo)
     write(project, "conf.py", 'mathjax3_config = {"tex": {"macros": {"a": "1", "b": "1"}}}\n')
-    write(project, "docs/conf.py", 'mathjax3_config = {"tex": {"macros": {"b": "2"}}}\n')
-    macros = project_macros(str(project / "docs" / "x.md"))
-    assert (macros["a"].body, macros["b"].body) == ("1", "2")
+    write(project, "sub/mkdocs.yml", "extra_javascript:\n  - mathjax.js\n")
+    write(project, "sub/docs/mathjax.js", 'window.MathJax = {tex: {macros: {b: "2"}}};\n')
+    macros = project_macros(str(project / "sub" / "docs" / "x.md"))
+    assert set(macros) == {"b"} and macros["b"].body == "2"
+    assert set(project_macros(str(project / "x.md"))) == {"a", "b"}
+
+
+def test_the_nearest_tool_derive_table(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", '[tool.derive]\nmacros = { a = "1" }\n')
+    write(tmp_path, "pkg/pyproject.toml", '[project]\nname = "pkg"\n')  # no [tool.derive]
+    assert set(project_macros(str(tmp_path / "pkg" / "x.md"))) == {"a"}
+    write(tmp_path, "pkg/pyproject.toml", '[tool.derive]\nmacros = { b = "2" }\n')
+    assert set(project_macros(str(tmp_path / "pkg" / "x.md"))) == {"b"}
 
 
 def test_an_edited_config_is_read_again(project: Path) -> None:

@@ -33,8 +33,9 @@ DROPPED: dict[str, int] = {
     "nonumber": 0, "notag": 0,
 }
 _COMMAND = re.compile(r"\\([A-Za-z]+)")
-#: A neighbour that binds no tighter than + (so a sum body reads the same either way).
-_LOOSE_BEFORE = tuple("=+-([{&,<>|")
+#: A neighbour that binds no tighter than + (so a sum body reads the same either way); not a
+#: minus before it: ``-\\underbrace{a+b}_{c}`` is ``-(a+b)`` or ``-a+b``.
+_LOOSE_BEFORE = tuple("=+([{&,<>|")
 _LOOSE_AFTER = tuple("=+-)]}&,<>|")
 _LOOSE_WORDS = frozenset({
     "right", "left", "end", "begin", "quad", "qquad", "approx", "le", "leq", "ge", "geq", "ne",

@@ -5,17 +5,21 @@ Documentation sites define ``\\E`` or ``\\underE`` once for every page: Sphinx i
 ``latex_elements['preamble']``), MkDocs in a MathJax script listed under
 ``extra_javascript`` in ``mkdocs.yml``, Jekyll in ``_includes/*.html``, and derive itself
 under ``[tool.derive] macros`` in ``pyproject.toml``.  They are found by walking up from the
-checked document to the project root: the first folder with ``pyproject.toml`` or ``.git``
-(or the file system's root).
+checked document, no higher than the repository's root (the first folder with ``.git``):
+
+- the site's configuration is read in the *nearest* folder that has one (``conf.py``,
+  ``mkdocs.yml``, or ``_config.yml`` for Jekyll): that folder is the site's root, and a
+  configuration farther up belongs to another site;
+- ``[tool.derive] macros`` from the nearest ``pyproject.toml`` that has a ``[tool.derive]``
+  table (as ``derive check`` finds its configuration).
 
 Nothing is executed: ``conf.py`` is read with ``ast`` and only literal assignments are
 evaluated (``ast.literal_eval``); JavaScript object literals are read by
 :mod:`derive.extract.js_literal`; YAML by a few line patterns (see :func:`_mkdocs_scripts`
 for what is read).  A file that cannot be read contributes nothing.
 
-Precedence, last wins: files farther up first, nearer ones after; in a folder, site
-configuration before ``[tool.derive] macros``.  The document's own ``\\newcommand``s
-override all of them (in :mod:`derive.extract`).
+Precedence: ``[tool.derive] macros`` override the site's; the document's own
+``\\newcommand``s override both (in :mod:`derive.extract`).
 """
 
 from __future__ import annotations
@@ -27,70 +31,79 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
+from derive.config import ConfigError, has_derive_table, read_macros
 from derive.extract.js_literal import find_config_objects
 from derive.extract.macros import MacroDefinition, find_definitions
 
-#: Files that mark a project's root: the walk stops at the first folder holding one.
-ROOT_MARKERS = ("pyproject.toml", ".git")
+#: A folder holding one of these is the root of a documentation site.
+SITE_MARKERS = ("conf.py", "mkdocs.yml", "mkdocs.yaml", "_config.yml")
+#: The walk never goes above the repository's root.
+REPOSITORY_MARKER = ".git"
 #: How many folders the walk visits at most (a document deep in a tree without a root).
 MAX_DEPTH = 32
 
 _NAME = re.compile(r"\\?([A-Za-z]+)")
 _PARAMETER = re.compile(r"#([1-9])")
 
+Source = tuple[str, Path, int, int]  # kind, file, mtime, size
+
 
 def project_macros(document: str) -> dict[str, MacroDefinition]:
     """Macros the project of ``document`` (a path; it need not exist) defines."""
-    folders = _folders(Path(os.path.abspath(document)).parent)
     macros: dict[str, MacroDefinition] = {}
-    for folder in reversed(folders):  # farthest first: nearer files override
-        for source in _sources(folder):
-            macros.update(_read_cached(source))
+    for source in _sources(Path(os.path.abspath(document)).parent):
+        macros.update(_read(*source))
     return macros
 
 
-def _folders(start: Path) -> list[Path]:
-    """From the document's folder up to and including the project root."""
-    folders: list[Path] = []
-    for folder in (start, *start.parents):
-        folders.append(folder)
-        if len(folders) >= MAX_DEPTH or any((folder / m).exists() for m in ROOT_MARKERS):
+def _sources(start: Path) -> list[Source]:
+    """The configuration files that apply to a document in ``start``, in precedence order."""
+    site: list[Source] = []
+    pyproject: list[Source] = []
+    for depth, folder in enumerate((start, *start.parents)):
+        if not site and any((folder / name).is_file() for name in SITE_MARKERS):
+            site = _site_files(folder)
+        found = None if pyproject else _stamped("pyproject", folder / "pyproject.toml")
+        if found is not None and _has_derive_table(*found):
+            pyproject = [found]
+        if (site and pyproject) or (folder / REPOSITORY_MARKER).exists() \
+                or depth + 1 >= MAX_DEPTH:
             break
-    return folders
+    return site + pyproject
 
 
-def _sources(folder: Path) -> list[tuple[str, Path, int, int]]:
-    """(kind, file, mtime, size) of each configuration file in ``folder``, in precedence order."""
-    candidates: list[tuple[str, Path]] = [("sphinx", folder / "conf.py"),
-                                          ("mkdocs", folder / "mkdocs.yml"),
-                                          ("mkdocs", folder / "mkdocs.yaml")]
-    if (folder / "_config.yml").is_file():
-        includes = folder / "_includes"
-        if includes.is_dir():
-            candidates += [("html", path) for path in sorted(includes.glob("*.html"))]
-    candidates.append(("pyproject", folder / "pyproject.toml"))
-    found = []
-    for kind, path in candidates:
-        try:
-            status = path.stat()
-        except OSError:
-            continue
-        if path.is_file():
-            found.append((kind, path, status.st_mtime_ns, status.st_size))
-    return found
+@lru_cache(maxsize=64)
+def _has_derive_table(kind: str, path: Path, mtime: int, size: int) -> bool:
+    return has_derive_table(path)
 
 
-def _read_cached(source: tuple[str, Path, int, int]) -> dict[str, MacroDefinition]:
-    return dict(_read(*source))
+def _site_files(folder: Path) -> list[Source]:
+    candidates = [("sphinx", folder / "conf.py"), ("mkdocs", folder / "mkdocs.yml"),
+                  ("mkdocs", folder / "mkdocs.yaml")]
+    if (folder / "_config.yml").is_file() and (folder / "_includes").is_dir():
+        candidates += [("html", path) for path in sorted((folder / "_includes").glob("*.html"))]
+    return [found for kind, path in candidates if (found := _stamped(kind, path))]
+
+
+def _stamped(kind: str, path: Path) -> Source | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return (kind, path, status.st_mtime_ns, status.st_size) if path.is_file() else None
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return ""
 
 
 @lru_cache(maxsize=64)
 def _read(kind: str, path: Path, mtime: int, size: int) -> tuple[tuple[str, MacroDefinition], ...]:
     """Cached by modification time and size, so an edited file is read again."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return ()
+    text = _text(path)
     readers = {"sphinx": _sphinx, "mkdocs": lambda t: _mkdocs(t, path.parent),
                "html": _javascript, "pyproject": lambda t: _pyproject(path)}
     try:
@@ -272,8 +285,6 @@ def _mkdocs(text: str, folder: Path) -> dict[str, MacroDefinition]:
 
 
 def _pyproject(path: Path) -> dict[str, MacroDefinition]:
-    from derive.config import ConfigError, read_macros  # light: tomllib only
-
     try:
         table = read_macros(path)
     except ConfigError:
