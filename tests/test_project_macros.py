@@ -316,3 +316,35 @@ def test_js_reader_never_runs_and_tolerates_junk() -> None:
         {"tex": {"macros": {"a": "x"}}}]
     deep = "MathJax = " + "{a: " * 200 + "1" + "}" * 200
     assert find_config_objects(deep) == []  # nested too deeply: not read
+
+
+def test_conf_py_names_bound_to_literals(project: Path) -> None:
+    write(project, "conf.py", r"""
+        square = [r"\left(#1\right)^{2}", 1]
+        macros = {"sq": square, "E": r"\mathbb{E}"}
+        mathjax3_config = {"tex": {"macros": macros}}
+        other = compute()
+        mathjax_config = {"TeX": {"Macros": {"other": other}}}
+    """)
+    macros = project_macros(str(project / "a.md"))
+    assert set(macros) == {"sq", "E"} and macros["sq"].arity == 1
+
+
+def test_conf_py_shared_literals_stay_bounded(project: Path) -> None:
+    lines = ["a0 = ['x']"] + [f"a{i} = [a{i - 1}, a{i - 1}]" for i in range(1, 60)]
+    lines.append('mathjax3_config = {"tex": {"macros": {"big": a59, "ok": "1"}}}')
+    write(project, "conf.py", "\n".join(lines) + "\n")
+    assert project_macros(str(project / "a.md")) == {}  # too large to read: nothing
+
+
+def test_mkdocs_list_at_the_keys_indentation(project: Path) -> None:
+    write(project, "mkdocs.yml", "extra_javascript:\n- javascripts/mathjax.js\nnav:\n- a.md\n")
+    write(project, "docs/javascripts/mathjax.js", MATHJAX_JS)
+    assert "sq" in project_macros(str(project / "docs" / "a.md"))
+
+
+def test_jekyll_nested_include(project: Path) -> None:
+    write(project, "_config.yml", "theme: minimal-mistakes-jekyll\n")
+    write(project, "_includes/head/custom.html",
+          "<script>window.MathJax = {tex: {macros: {RR: '\\\\mathbb{R}'}}};</script>\n")
+    assert project_macros(str(project / "_posts" / "a.md"))["RR"].body == "\\mathbb{R}"

@@ -39,6 +39,8 @@ from derive.extract.macros import MacroDefinition, find_definitions
 SITE_MARKERS = ("conf.py", "mkdocs.yml", "mkdocs.yaml", "_config.yml")
 #: The walk never goes above the repository's root.
 REPOSITORY_MARKER = ".git"
+#: Largest literal (in syntax-tree nodes, names inlined) read from a conf.py.
+MAX_LITERAL_NODES = 100_000
 #: How many folders the walk visits at most (a document deep in a tree without a root).
 MAX_DEPTH = 32
 
@@ -80,8 +82,11 @@ def _has_derive_table(kind: str, path: Path, mtime: int, size: int) -> bool:
 def _site_files(folder: Path) -> list[Source]:
     candidates = [("sphinx", folder / "conf.py"), ("mkdocs", folder / "mkdocs.yml"),
                   ("mkdocs", folder / "mkdocs.yaml")]
-    if (folder / "_config.yml").is_file() and (folder / "_includes").is_dir():
-        candidates += [("html", path) for path in sorted((folder / "_includes").glob("*.html"))]
+    if (folder / "_config.yml").is_file():  # Jekyll: MathJax is configured in a page template
+        for templates in ("_includes", "_layouts"):
+            if (folder / templates).is_dir():
+                candidates += [("html", path)
+                               for path in sorted((folder / templates).rglob("*.html"))[:64]]
     return [found for kind, path in candidates if (found := _stamped(kind, path))]
 
 
@@ -174,13 +179,26 @@ _SPHINX_PREAMBLES = ("imgmath_latex_preamble", "pngmath_latex_preamble")
 
 
 def _sphinx(text: str) -> dict[str, MacroDefinition]:
-    """Top-level literal assignments of ``conf.py``; anything computed is not read."""
+    """Top-level literal assignments of ``conf.py``; anything computed is not read.
+
+    A name assigned a literal earlier may stand in a later literal
+    (``mathjax3_config = {"tex": {"macros": macros}}``): it is replaced by that literal's
+    syntax tree before ``ast.literal_eval``, never looked up by running anything.
+    """
     macros: dict[str, MacroDefinition] = {}
     preambles: list[str] = []
+    known: dict[str, tuple[ast.expr, int]] = {}  # name -> literal's tree, its size in nodes
     for target, value in _assignments(ast.parse(text)):
-        literal = _literal(value)
+        size = sum(known[node.id][1] if isinstance(node, ast.Name) and node.id in known else 1
+                   for node in ast.walk(value))
+        literal = None
+        if size <= MAX_LITERAL_NODES:  # [a, a] of [b, b] of ... must not grow without end
+            value = _NameInliner(known).visit(value)
+            literal = _literal(value)
         if literal is None:
+            known.pop(target, None)  # (re)assigned to something we do not read
             continue
+        known[target] = (value, size)
         if target in _SPHINX_CONFIGS:
             macros.update(_tex_table(literal))
         elif target in _SPHINX_PREAMBLES and isinstance(literal, str):
@@ -208,6 +226,16 @@ def _assignments(module: ast.Module) -> Iterable[tuple[str, ast.expr]]:
             yield f"{target.value.id}[{target.slice.value!r}]", value
 
 
+class _NameInliner(ast.NodeTransformer):
+    """Replaces names bound to literals (earlier in the file) by those literals' trees."""
+
+    def __init__(self, known: dict[str, tuple[ast.expr, int]]) -> None:
+        self.known = known
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:  # noqa: N802 - ast's naming
+        return self.known[node.id][0] if node.id in self.known else node
+
+
 def _literal(node: ast.expr) -> object:
     try:
         return ast.literal_eval(node)
@@ -228,7 +256,7 @@ def _javascript(text: str) -> dict[str, MacroDefinition]:
 
 
 _TOP_KEY = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:\s*(?P<value>.*?)\s*(?:#.*)?$")
-_ITEM = re.compile(r"^\s+-\s+(?:path\s*:\s*)?(?P<value>[^#\s][^#]*?)\s*(?:#.*)?$")
+_ITEM = re.compile(r"^\s*-\s+(?:path\s*:\s*)?(?P<value>[^#\s][^#]*?)\s*(?:#.*)?$")
 
 
 def _mkdocs_scripts(text: str) -> tuple[str, list[str]]:
