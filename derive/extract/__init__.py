@@ -7,7 +7,12 @@ source position of every character, and attaches ``derive:`` directives.
 Location convention: ``MathBlock.start`` is the position of ``text[0]``, the
 first character after the opening delimiter.  For ``$$``/``\\[``/``\\begin``
 blocks that is on the delimiter's own line (often the newline right after
-it); for an rst ``.. math::`` block it is the first content line.
+it); for an rst ``.. math::`` block it is the first content line.  In a notebook
+(:mod:`derive.extract.notebook`) lines and columns are within a Markdown cell, and
+``Location.cell`` names the cell.
+
+Before the math is handed on, macros are expanded (the project's, from its configuration,
+then the document's own, which win) and layout macros resolved (:mod:`derive.extract.layout`).
 """
 
 from __future__ import annotations

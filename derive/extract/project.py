@@ -52,8 +52,12 @@ Source = tuple[str, Path, int, int]  # kind, file, mtime, size
 
 def project_macros(document: str) -> dict[str, MacroDefinition]:
     """Macros the project of ``document`` (a path; it need not exist) defines."""
+    try:
+        sources = _sources(Path(os.path.abspath(document)).parent)
+    except OSError:  # a folder we may not look into: no project configuration
+        return {}
     macros: dict[str, MacroDefinition] = {}
-    for source in _sources(Path(os.path.abspath(document)).parent):
+    for source in sources:
         macros.update(_read(*source))
     return macros
 
