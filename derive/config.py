@@ -7,6 +7,7 @@
     samples = 32                            # seeded sample points per claim
     fail-on = "refuted,unknown,error"       # or a list; verdicts (and "warning") that fail
     definitions = ['\\sigma(x) = \\frac{1}{1+e^{-x}}']   # LaTeX, defined in every document
+    macros = { E = "\\mathbb{E}", norm = ["\\left\\|#1\\right\\|", 1] }  # MathJax form
 
 Relative paths in the file are relative to the folder holding it; they are
 given back relative to the current folder so that reports name files as a
@@ -16,6 +17,7 @@ user would type them.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -24,7 +26,7 @@ from typing import Any
 
 from derive.report import DEFAULT_FAIL_ON, parse_fail_on
 
-KEYS = ("paths", "exclude", "time-limit", "samples", "fail-on", "definitions")
+KEYS = ("paths", "exclude", "time-limit", "samples", "fail-on", "definitions", "macros")
 
 
 class ConfigError(ValueError):
@@ -39,6 +41,9 @@ class Config:
     samples: int | None = None
     fail_on: tuple[str, ...] = tuple(sorted(DEFAULT_FAIL_ON))
     definitions: tuple[str, ...] = ()
+    #: (name, body, arity, default of an optional first argument) of each ``macros`` entry;
+    #: the extractor reads them from the document's project (derive.extract.project)
+    macros: tuple[tuple[str, str, int, str | None], ...] = ()
     source: Path | None = None  # the pyproject.toml read, if any
 
 
@@ -114,8 +119,56 @@ def config_from_table(table: Mapping[str, Any], pyproject: Path) -> Config:
         samples=positive("samples", int),
         fail_on=tuple(sorted(fail_on)),
         definitions=strings("definitions"),
+        macros=macro_entries(table.get("macros", {}), pyproject),
         source=pyproject,
     )
+
+
+_MACRO_NAME = re.compile(r"\\?[A-Za-z]+")
+
+
+def macro_entries(table: object, pyproject: Path) -> tuple[tuple[str, str, int, str | None], ...]:
+    """``macros = { E = "\\\\mathbb{E}", norm = ["\\\\|#1\\\\|", 1], opt = ["#1", 2, "d"] }``,
+    validated: a string body (arity: the highest ``#n`` it uses), or ``[body, arity]``, or
+    ``[body, arity, default]`` whose first argument is optional (MathJax's form)."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{pyproject}: macros must be a table of name = body")
+    entries = []
+    for name, value in table.items():
+        if not _MACRO_NAME.fullmatch(name):
+            raise ConfigError(f"{pyproject}: macros: {name!r} is not a macro name (letters only)")
+        if isinstance(value, str):
+            used = [int(n) for n in re.findall(r"#([1-9])", value)]
+            entries.append((name.lstrip("\\"), value, max(used, default=0), None))
+            continue
+        shape_ok = (isinstance(value, list) and 2 <= len(value) <= 3
+                    and isinstance(value[0], str) and isinstance(value[1], int)
+                    and not isinstance(value[1], bool) and 0 <= value[1] <= 9
+                    and (len(value) == 2 or (isinstance(value[2], str) and value[1] >= 1)))
+        if not shape_ok:
+            raise ConfigError(f"{pyproject}: macros: {name} must be a string, [body, arity] "
+                              "or [body, arity, default]")
+        default = value[2] if len(value) == 3 else None
+        entries.append((name.lstrip("\\"), value[0], value[1], default))
+    return tuple(sorted(entries))
+
+
+def has_derive_table(pyproject: Path) -> bool:
+    """Whether ``pyproject`` is readable TOML with a [tool.derive] table."""
+    try:
+        return "derive" in _tool_tables(pyproject)
+    except (ConfigError, OSError, UnicodeDecodeError):
+        return False
+
+
+def read_macros(pyproject: Path) -> dict[str, object]:
+    """The ``macros`` of ``pyproject``'s [tool.derive], validated, in MathJax's form."""
+    table = _tool_tables(pyproject).get("derive")
+    if not isinstance(table, dict):
+        return {}
+    entries = macro_entries(table.get("macros", {}), pyproject)
+    return {name: [body, arity] if default is None else [body, arity, default]
+            for name, body, arity, default in entries}
 
 
 def _relative_to_cwd(path: Path) -> str:

@@ -277,8 +277,20 @@ class Derivation:
 @dataclass(frozen=True)
 class Location:
     path: str  # as given on the command line / relative to the root
-    line: int  # 1-based
+    line: int  # 1-based (in a notebook: within the cell)
     column: int  # 1-based
+    cell: int | None = None  # a notebook's cell, 1-based over all its cells; None elsewhere
+
+    def __str__(self) -> str:
+        """``path:line:col``, or ``notebook.ipynb:cell N:line:col``."""
+        if self.cell is None:
+            return f"{self.path}:{self.line}:{self.column}"
+        return f"{self.path}:cell {self.cell}:{self.line}:{self.column}"
+
+    @property
+    def sort_key(self) -> tuple[int, int, int]:
+        """Document order within one file (cells first, for a notebook)."""
+        return (self.cell or 0, self.line, self.column)
 
 
 @dataclass(frozen=True)
@@ -312,7 +324,7 @@ class MathBlock:
             return self.start
         offset = min(max(offset, 0), len(self.positions) - 1)
         line, column = self.positions[offset]
-        return Location(self.path, line, column)
+        return Location(self.path, line, column, self.start.cell)
 
 
 class ClaimKind(StrEnum):

@@ -1,10 +1,11 @@
 """pytest plugin: the math in your documents as test items.
 
-Opt in with ``pytest --derive`` (every collected Markdown, LaTeX or rst file) or
+Opt in with ``pytest --derive`` (every collected Markdown, LaTeX, rst file or notebook) or
 the ini option ``derive_paths = docs/`` (documents under those paths; they are
 added to the run when pytest starts from ``testpaths``).  Each document is a
 ``File`` node, each claim (a relation in a chain) an ``Item`` named by its label
-or ``L<line>`` (``L12``, ``L12-2`` ...), so ``-k`` selects claims.
+or ``L<line>`` (``L12``, ``L12-2`` ...; ``cell3-L2`` in a notebook), so ``-k`` selects
+claims.
 
 Collecting a document parses its math into claims (no verification yet); each
 item verifies its own claim when it runs, so ``-k`` saves the work of the
@@ -27,6 +28,7 @@ from derive.report import (
     claim_base_name,
     claim_text,
     fails,
+    file_position,
     outcome_word,
     parse_fail_on,
     unique_names,
@@ -35,13 +37,13 @@ from derive.report import (
 if TYPE_CHECKING:
     from derive.check.claims import Claim
     from derive.config import Config
-    from derive.model import Finding, VerifySettings
+    from derive.model import Finding, Location, VerifySettings
 
 #: Suffixes worth asking ``derive.extract.syntax_for`` about (a cheap first filter, so
 #: that .py files never make pytest import the checker).
 CANDIDATE_SUFFIXES = frozenset({
     ".md", ".markdown", ".mdown", ".mkd", ".myst", ".qmd", ".mdx",
-    ".tex", ".ltx", ".latex", ".rst", ".rest", ".txt",
+    ".tex", ".ltx", ".latex", ".rst", ".rest", ".txt", ".ipynb",
 })
 SKIP_REASON = "derive: skip"
 
@@ -122,33 +124,42 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> DocumentFi
 
 
 class DocumentFile(pytest.File):
-    """One Markdown, LaTeX or rst document: its claims are found (parsed) at collection."""
+    """One Markdown, LaTeX, rst document or notebook: its claims are found (parsed) at
+    collection."""
 
     def collect(self) -> Iterator[ClaimItem]:
         from derive.check.claims import Claim, build_claims
-        from derive.extract import extract_blocks, file_directives
+        from derive.extract import NotebookError, extract_blocks, file_directives, prose_source
 
         options = self.config.stash[_OPTIONS]
         path = _display_path(self.path)
         text = self.path.read_text(encoding="utf-8-sig")
-        directives = file_directives(path, text)
+        try:
+            directives = file_directives(path, text)
+        except NotebookError as error:  # one line, no traceback
+            raise self.CollectError(f"{path}: {error}") from None
         if any(d.command == "skip-file" for d in directives):
             return
         blocks = extract_blocks(path, text)
         scoped = [(d.location, d.command, d.argument) for d in directives
                   if d.command in ("define", "assume")]
         definitions = options.config.definitions if options.config else ()
-        entries: list[tuple[int, int, str, Any]] = []  # line, column, label, claim or finding
-        for found in build_claims(path, blocks, scoped, definitions, source=text):
+        entries: list[tuple[Location, str, Any]] = []  # location, label, claim or finding
+        source = prose_source(path, text)
+        for found in build_claims(path, blocks, scoped, definitions, source=source):
             # claims, and recorded findings that fail (parse errors, out-of-scope math ...)
             if isinstance(found, Claim) or fails(found, options.fail_on):
-                entries.append((found.location.line, found.location.column, found.label, found))
+                entries.append((found.location, found.label, found))
         for block in blocks:
             if block.skip:  # shown as skipped rather than silently absent
-                entries.append((block.start.line, block.start.column, block.label, None))
-        entries.sort(key=lambda entry: (entry[0], entry[1]))
-        names = unique_names(claim_base_name(label, line) for line, _, label, _ in entries)
-        for name, (line, _, _, claim) in zip(names, entries, strict=True):
+                entries.append((block.start, block.label, None))
+        entries.sort(key=lambda entry: entry[0].sort_key)
+        names = unique_names(claim_base_name(label, location.line, location.cell)
+                             for location, label, _ in entries)
+        for name, (location, _, claim) in zip(names, entries, strict=True):
+            # pytest knows file lines only: a notebook cell's line in the JSON text
+            position = file_position(location)
+            line = position[0] if position is not None else 1
             claim_item = ClaimItem.from_parent(self, name=name, claim=claim, line=line)
             if claim is None:
                 claim_item.add_marker(pytest.mark.skip(reason=SKIP_REASON))
@@ -227,8 +238,7 @@ def _sides(claim: Claim | Finding) -> tuple[str, str, str]:
 
 def describe_finding(finding: Finding) -> str:
     """Several lines: where, verdict and message, the step, both sides, the counterexample."""
-    where = f"{finding.location.path}:{finding.location.line}:{finding.location.column}"
-    lines = [f"{where}: {outcome_word(finding)}: {finding.message}"]
+    lines = [f"{finding.location}: {outcome_word(finding)}: {finding.message}"]
     step = claim_text(finding)
     if step:
         lines.append(f"  step: {step}")

@@ -447,3 +447,84 @@ def test_rst_block_ends_at_dedent() -> None:
     source = ".. math::\n\n   a = 1\n   b = 2\nParagraph with c = 3.\n"
     block = only(extract_blocks("doc.rst", source))
     assert block.text == "a = 1\nb = 2"
+
+
+# ---------------------------------------------------------------------------
+# Layout macros: the body is math, the decoration is not
+# ---------------------------------------------------------------------------
+
+
+def _check(text: str, name: str = "layout.md") -> list[tuple[str, str]]:
+    from derive.check.checker import check_text
+    from derive.model import VerifySettings
+
+    report = check_text(name, text, VerifySettings(time_limit=10.0))
+    return [(f.verdict.value, f.lhs) for f in report.findings if f.verdict is not None]
+
+
+def test_underbrace_keeps_its_body() -> None:
+    right = "$$\n\\underbrace{(a+b)^2}_{\\text{square}} = a^2+2ab+b^2\n$$\n"
+    wrong = "$$\n\\underbrace{(a+b)^2}_{\\text{square}} = a^2+ab+b^2\n$$\n"
+    # the side is shown as written, decoration included
+    assert _check(right) == [("proved", "\\underbrace{(a+b)^2}_{\\text{square}}")]
+    assert _check(wrong) == [("refuted", "\\underbrace{(a+b)^2}_{\\text{square}}")]
+    block = only(extract_blocks("layout.md", right))
+    assert block.text.strip() == "{(a+b)^2} = a^2+2ab+b^2"
+    # the group's brace maps to the macro, the body to itself
+    assert block.location_of(block.text.index("{")) == Location("layout.md", 2, 1)
+    assert block.location_of(block.text.index("(")) == Location("layout.md", 2, 13)
+
+
+@pytest.mark.parametrize(("math", "verdict"), [
+    ("\\overbrace{(a+b)^2}^{n} = a^2+2ab+b^2", "proved"),
+    ("\\boxed{(a+b)^2} = a^2+2ab+b^2 \\numberthis", "proved"),
+    ("(a+b)^2 = \\textcolor{red}{a^2+2ab+b^2}", "proved"),
+    ("{\\color{blue} (a+b)^2} = a^2+2ab+b^2 \\addtocounter{equation}{1}", "proved"),
+    ("(a+b)^2 \\mathstrut = a^2 + 2ab + b^2 \\phantom{+ c}", "proved"),
+    ("x + \\underbrace{a - a}_{=0} = x", "proved"),
+    ("\\displaystyle\\boxed{(a+b)^2} = a^2+b^2", "refuted"),
+    ("\\underbrace{2x}_{\\text{twice } x} \\cdot 3 = 6x", "proved"),
+])
+def test_layout_macros(math: str, verdict: str) -> None:
+    assert [v for v, _ in _check(f"$$\n{math}\n$$\n")] == [verdict]
+
+
+@pytest.mark.parametrize("math", [
+    "2\\underbrace{a+b}_{c} = 2a+2b",  # 2(a+b) or 2a+b?
+    "x - \\underbrace{a+b}_{c} = x - a - b",  # x-(a+b) or x-a+b?
+    "\\boxed{a+b}^2 = a^2+2ab+b^2",
+    "\\textcolor{red}{a-b} \\cdot c = ac - bc",
+])
+def test_a_decorated_sum_next_to_a_product_is_not_guessed(math: str) -> None:
+    # left as written, so it is an error (no verdict either way)
+    text = f"$$\n{math}\n$$\n"
+    assert [v for v, _ in _check(text)] == ["error"]
+    read = only(extract_blocks("layout.md", text)).text
+    assert any(macro in read for macro in ("\\underbrace", "\\boxed", "\\textcolor"))
+
+
+def test_a_decorated_sum_between_loose_neighbours_is_read() -> None:
+    assert [v for v, _ in _check("$$\nx + \\underbrace{a+b}_{c} - y = x+a+b-y\n$$\n")] == [
+        "proved"]
+
+
+def test_layout_macros_in_latex_and_with_document_macros() -> None:
+    tex = ("\\documentclass{article}\n\\newcommand{\\sq}[1]{\\underbrace{(#1)^2}_{\\text{sq}}}\n"
+           "\\begin{document}\n\\begin{equation}\n\\sq{a+b} = a^2+2ab+b^2 \\tag{1}\n"
+           "\\end{equation}\n\\end{document}\n")
+    assert _check(tex, "doc.tex") == [("proved", "\\sq{a+b}")]
+
+
+def test_latex_and_macros_modules_do_not_import_each_other() -> None:
+    import ast
+
+    import derive.extract
+
+    package = Path(derive.extract.__file__).parent
+
+    def imported(module: str) -> set[str]:
+        tree = ast.parse((package / f"{module}.py").read_text(encoding="utf-8"))
+        return {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+
+    assert "derive.extract.macros" not in imported("latex")
+    assert "derive.extract.latex" not in imported("macros")

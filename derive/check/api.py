@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import PurePath
 
 from derive.check.checker import check_text, crash_finding
-from derive.extract import syntax_for
+from derive.extract import NotebookError, syntax_for
 from derive.model import CheckReport, FileReport, VerifySettings
 
 
@@ -74,13 +74,15 @@ def check_file(
     if syntax_for(path) is None:
         return FileReport(
             path=path, findings=(),
-            error="not a document derive reads (Markdown, LaTeX or reStructuredText)",
+            error="not a document derive reads (Markdown, LaTeX, reStructuredText or a notebook)",
         )
     text, error = _read(path)
     if text is None:
         return FileReport(path=path, findings=(), error=error)
     try:
         return check_text(path, text, settings, definitions_latex=definitions_latex)
+    except NotebookError as error:  # not JSON, not nbformat 4: one line, like a bad file
+        return FileReport(path=path, findings=(), error=str(error))
     except Exception as crash:  # noqa: BLE001 - one bad file must not stop the run; reported
         return FileReport(path=path, findings=(crash_finding(path, crash),))
 

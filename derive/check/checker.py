@@ -12,7 +12,7 @@ from derive.check.claims import Claim, Item, build_claims
 from derive.check.doubts import first_doubt
 from derive.check.equations import settle_equation
 from derive.definitions import DefinitionError
-from derive.extract import extract_blocks, file_directives
+from derive.extract import extract_blocks, file_directives, prose_source
 from derive.model import (
     Caveat,
     ClaimKind,
@@ -360,7 +360,9 @@ def document_items(
         (d.location, d.command, d.argument) for d in directives
         if d.command in ("define", "assume")
     ]
-    return build_claims(path, blocks, scoped, definitions_latex, source=text)
+    return build_claims(
+        path, blocks, scoped, definitions_latex, source=prose_source(path, text)
+    )
 
 
 def check_text(
@@ -373,9 +375,7 @@ def check_text(
     """Check the math of one document given as text; ``path`` chooses the syntax."""
     items = document_items(path, text, definitions_latex)
     findings = _findings(items, settings)
-    order = sorted(range(len(findings)), key=lambda i: (
-        findings[i].location.line, findings[i].location.column, i,
-    ))
+    order = sorted(range(len(findings)), key=lambda i: (findings[i].location.sort_key, i))
     return FileReport(path=path, findings=tuple(findings[i] for i in order))
 
 

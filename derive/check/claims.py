@@ -967,12 +967,10 @@ def build_claims(
         builder.imaginary_unit = imaginary_unit
     for latex in definitions_latex:
         builder.add_definition_latex(latex, Location(path, 1, 1), report=False)
-    pending = sorted(directives, key=lambda d: (d[0].line, d[0].column))
+    pending = sorted(directives, key=lambda d: d[0].sort_key)
     context = _ProseContext(path, source)
     for block in blocks:
-        while pending and (pending[0][0].line, pending[0][0].column) < (
-            block.start.line, block.start.column,
-        ):
+        while pending and pending[0][0].sort_key < block.start.sort_key:
             _apply_directive(builder, *pending.pop(0))
         reading = context.enter(block, builder)
         builder.add_block(block, reading, asserted=CLAIM_COMMAND in block.directives)

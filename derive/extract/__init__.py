@@ -7,7 +7,12 @@ source position of every character, and attaches ``derive:`` directives.
 Location convention: ``MathBlock.start`` is the position of ``text[0]``, the
 first character after the opening delimiter.  For ``$$``/``\\[``/``\\begin``
 blocks that is on the delimiter's own line (often the newline right after
-it); for an rst ``.. math::`` block it is the first content line.
+it); for an rst ``.. math::`` block it is the first content line.  In a notebook
+(:mod:`derive.extract.notebook`) lines and columns are within a Markdown cell, and
+``Location.cell`` names the cell.
+
+Before the math is handed on, macros are expanded (the project's, from its configuration,
+then the document's own, which win) and layout macros resolved (:mod:`derive.extract.layout`).
 """
 
 from __future__ import annotations
@@ -15,15 +20,19 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Protocol
 
 from derive.extract.directives import Directive, FoundDirective, attach_directives
-from derive.extract.latex import Region, SourceMap, scan_latex
-from derive.extract.macros import expand_regions, find_definitions
+from derive.extract.latex import Region, SourceMap, mask_latex, scan_latex
+from derive.extract.macros import MacroDefinition, expand_regions, find_definitions
 from derive.extract.markdown import scan_markdown
+from derive.extract.notebook import NotebookError, read_notebook
+from derive.extract.project import project_macros
 from derive.extract.rst import scan_rst
 from derive.model import Location, MathBlock
 
-__all__ = ["Directive", "extract_blocks", "file_directives", "syntax_for"]
+__all__ = ["Directive", "NotebookError", "extract_blocks", "file_directives", "prose_source",
+           "syntax_for"]
 
 _SYNTAX_BY_SUFFIX = {
     ".md": "markdown",
@@ -34,6 +43,7 @@ _SYNTAX_BY_SUFFIX = {
     ".tex": "latex",
     ".ltx": "latex",
     ".rst": "rst",
+    ".ipynb": "notebook",
 }
 
 Scanner = Callable[[str], tuple[list[Region], list[FoundDirective]]]
@@ -42,29 +52,68 @@ _SCANNERS: dict[str, Scanner] = {
     "latex": scan_latex,
     "rst": scan_rst,
 }
+Macros = tuple[tuple[str, MacroDefinition], ...]
+
+
+class _Locator(Protocol):
+    """Source offsets to locations: a text file's lines, or a notebook's cells."""
+
+    def locate(self, offset: int) -> tuple[int | None, int, int]:
+        """(cell or None, line, column), 1-based."""
+        ...
+
+
+class _TextLocator:
+    def __init__(self, text: str) -> None:
+        self.source = SourceMap(text)
+
+    def locate(self, offset: int) -> tuple[int | None, int, int]:
+        return (None, *self.source.position(offset))
 
 
 def syntax_for(path: str) -> str | None:
-    """ "markdown", "latex" or "rst" by file suffix; None for files we do not read."""
+    """ "markdown", "latex", "rst" or "notebook" by file suffix; None for files we do not read."""
     return _SYNTAX_BY_SUFFIX.get(os.path.splitext(path)[1].lower())
 
 
-def _scan(path: str, text: str) -> tuple[tuple[Region, ...], tuple[FoundDirective, ...]]:
+def _scan(path: str, text: str, macros: Macros = ()
+          ) -> tuple[tuple[Region, ...], tuple[FoundDirective, ...], _Locator]:
     syntax = syntax_for(path)
     if syntax is None:
-        return (), ()
-    return _scan_syntax(syntax, text)
+        return (), (), _TextLocator("")
+    return _scan_syntax(syntax, text, macros)
 
 
 @lru_cache(maxsize=4)
-def _scan_syntax(syntax: str, text: str) -> tuple[tuple[Region, ...], tuple[FoundDirective, ...]]:
+def _scan_syntax(syntax: str, text: str, macros: Macros
+                 ) -> tuple[tuple[Region, ...], tuple[FoundDirective, ...], _Locator]:
     """Cached: checking a file asks for its directives and then its blocks (same text)."""
-    regions, directives = _SCANNERS[syntax](text)
-    if syntax != "latex":  # a .tex file's preamble is read by scan_latex itself
-        # MathJax/KaTeX documents define macros inside math: $$\newcommand{\sig}{\sigma}$$
-        definitions = find_definitions("\n".join(region.text for region in regions))
-        regions = expand_regions(regions, definitions)
-    return tuple(regions), tuple(directives)
+    locator: _Locator
+    if syntax == "notebook":  # the Markdown cells, scanned one by one (raises NotebookError)
+        notebook = read_notebook(text)
+        regions, directives = notebook.scan(scan_markdown)
+        locator = notebook
+    else:
+        regions, directives = _SCANNERS[syntax](text)
+        locator = _TextLocator(text)
+    if syntax == "latex":  # a .tex file's macros are defined in its preamble
+        defined_in = mask_latex(text)[0]
+    else:  # MathJax/KaTeX documents define macros inside math: $$\newcommand{\sig}{\sigma}$$
+        defined_in = "\n".join(region.text for region in regions)
+    # the project's macros first: the document's own definitions override them
+    definitions = dict(macros) | find_definitions(defined_in)
+    return tuple(expand_regions(regions, definitions)), tuple(directives), locator
+
+
+def _project_macros(path: str) -> Macros:
+    return tuple(sorted(project_macros(path).items()))
+
+
+def prose_source(path: str, text: str) -> str:
+    """The text whose prose gives blocks their roles and sections (derive.check.roles):
+    the document itself, or "" for a notebook, whose block locations are within cells
+    (every block of a notebook is then read as asserted)."""
+    return "" if syntax_for(path) == "notebook" else text
 
 
 def extract_blocks(path: str, text: str) -> list[MathBlock]:
@@ -72,25 +121,26 @@ def extract_blocks(path: str, text: str) -> list[MathBlock]:
 
     Blocks after a ``skip`` directive (or in a ``skip-file`` document) are
     returned with ``skip=True``; ``assume``/``define`` directives before a
-    block are listed in its ``directives``.
+    block are listed in its ``directives``.  Macros come from the document and from
+    its project's configuration (:mod:`derive.extract.project`), found from ``path``.
+    A notebook that is not valid JSON raises :class:`NotebookError`.
     """
-    regions, directives = _scan(path, text)
-    source = SourceMap(text)
+    regions, directives, locator = _scan(path, text, _project_macros(path))
     located: list[tuple[int, int, MathBlock]] = []
     for region in regions:
         if not region.text.strip():
             continue
-        positions = tuple(source.position(offset) for offset in region.offsets)
-        line, column = positions[0]
+        places = [locator.locate(offset) for offset in region.offsets]
+        cell, line, column = places[0]
         block = MathBlock(
             path=path,
             text=region.text,
-            start=Location(path, line, column),
+            start=Location(path, line, column, cell),
             syntax=region.syntax,
             environment=region.environment or _leading_environment(region.text),
             inline=region.inline,
             label=region.label,
-            positions=positions,
+            positions=tuple((line, column) for _, line, column in places),
             written=region.written,
             written_index=region.written_index,
         )
@@ -104,13 +154,12 @@ def file_directives(path: str, text: str) -> list[Directive]:
     A ``skip`` concerns only the next block and is also applied as
     ``MathBlock.skip`` by :func:`extract_blocks`.
     """
-    _, found = _scan(path, text)
-    source = SourceMap(text)
+    _, found, locator = _scan(path, text, _project_macros(path))
     result: list[Directive] = []
     for directive in found:
-        line, column = source.position(directive.offset)
+        cell, line, column = locator.locate(directive.offset)
         result.append(
-            Directive(Location(path, line, column), directive.command, directive.argument)
+            Directive(Location(path, line, column, cell), directive.command, directive.argument)
         )
     return result
 

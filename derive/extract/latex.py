@@ -9,11 +9,17 @@ other non-math parts are replaced by spaces, so offsets stay identical.
 
 from __future__ import annotations
 
-import bisect
 import re
-from dataclasses import dataclass
 
 from derive.extract.directives import FoundDirective, parse_comment
+
+# Re-exported: the scanners of other syntaxes import these from here.
+from derive.extract.source import Region as Region
+from derive.extract.source import SourceMap as SourceMap
+from derive.extract.source import brace_group as brace_group
+from derive.extract.source import find_unescaped as find_unescaped
+from derive.extract.source import is_escaped as is_escaped
+from derive.extract.source import mask as mask
 
 #: Display environments of a LaTeX document.
 LATEX_ENVIRONMENTS = (
@@ -27,37 +33,6 @@ ENVIRONMENTS_WITH_ARGUMENT = frozenset({"array", "alignat", "alignat*", "aligned
 
 _RELATION_WITH_NUMBER = re.compile(r"(?:=|\\approx)")
 _DIGIT = re.compile(r"\d")
-
-
-class SourceMap:
-    """Offsets to 1-based (line, column); columns count characters."""
-
-    def __init__(self, text: str) -> None:
-        self.line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
-
-    def position(self, offset: int) -> tuple[int, int]:
-        line = bisect.bisect_right(self.line_starts, offset) - 1
-        return line + 1, offset - self.line_starts[line] + 1
-
-
-@dataclass(frozen=True)
-class Region:
-    """Math found by a scanner: its text and the source offset of every character.
-
-    ``start``/``end`` are the offsets of the opening delimiter and just past the
-    closing one (directives attach by them).
-    """
-
-    text: str
-    offsets: tuple[int, ...]
-    start: int
-    end: int
-    syntax: str
-    environment: str = ""
-    inline: bool = False
-    label: str = ""
-    written: str = ""  # the math as written when macros were expanded in ``text`` (else "")
-    written_index: tuple[int, ...] = ()  # index in ``written`` of each character of ``text``
 
 
 def span_region(
@@ -94,25 +69,6 @@ def label_in(math: str) -> str:
     return match.group(1).strip() if match else ""
 
 
-def is_escaped(text: str, index: int) -> bool:
-    """True when ``text[index]`` is preceded by an odd number of backslashes."""
-    count = 0
-    index -= 1
-    while index >= 0 and text[index] == "\\":
-        count += 1
-        index -= 1
-    return count % 2 == 1
-
-
-def find_unescaped(text: str, token: str, start: int, stop: int | None = None) -> int:
-    """Offset of the next ``token`` at or after ``start`` that is not backslash-escaped."""
-    stop = len(text) if stop is None else stop
-    index = text.find(token, start, stop)
-    while index >= 0 and is_escaped(text, index):
-        index = text.find(token, index + 1, stop)
-    return index
-
-
 def holds_numeric_relation(math: str) -> bool:
     """Inline math counts only when it states a relation with a number: ``\\sigma(0) = 0.5``."""
     return bool(_RELATION_WITH_NUMBER.search(math)) and bool(_DIGIT.search(math))
@@ -128,27 +84,6 @@ def environment_end(text: str, name: str, after: int) -> tuple[int, int] | None:
         depth += 1 if match.group(1) == "begin" else -1
         if depth == 0:
             return match.start(), match.end()
-    return None
-
-
-def brace_group(text: str, start: int, *, blanks: str = " \t") -> tuple[int, int] | None:
-    """(offset of ``{``, offset just past its ``}``) of the brace group at ``start``
-    (after ``blanks``), or None when none starts there or it never closes."""
-    probe = start
-    while probe < len(text) and text[probe] in blanks:
-        probe += 1
-    if probe >= len(text) or text[probe] != "{":
-        return None
-    depth = 0
-    for position in range(probe, len(text)):
-        if text[position] in "{}" and is_escaped(text, position):
-            continue
-        if text[position] == "{":
-            depth += 1
-        elif text[position] == "}":
-            depth -= 1
-            if depth == 0:
-                return probe, position + 1
     return None
 
 
@@ -275,15 +210,24 @@ _VERB = re.compile(r"\\verb\*?([^\sA-Za-z*])")
 _DOCUMENT = re.compile(r"\\begin\s*\{document\}")
 
 
-def mask(chars: list[str], begin: int, end: int) -> None:
-    """Blank ``chars[begin:end]`` with spaces, keeping newlines (offsets stay valid)."""
-    for index in range(begin, end):
-        if chars[index] != "\n":
-            chars[index] = " "
-
-
 def scan_latex(text: str) -> tuple[list[Region], list[FoundDirective]]:
-    """Regions and directives of a LaTeX document."""
+    """Regions and directives of a LaTeX document (macros not yet expanded)."""
+    masked, directives = mask_latex(text)
+    document = _DOCUMENT.search(masked)
+    regions = scan_math(
+        masked,
+        prefix="latex",
+        environments=LATEX_ENVIRONMENTS,
+        markdown=False,
+        start=document.end() if document else 0,
+    )
+    return regions, directives
+
+
+def mask_latex(text: str) -> tuple[str, list[FoundDirective]]:
+    """The document with verbatim material and comments blanked (same length), and the
+    directives its comments hold.  Macro definitions are read from this text, preamble
+    included."""
     chars = list(text)
     directives: list[FoundDirective] = []
     # Verbatim material first: a % or $ inside it means nothing.
@@ -304,15 +248,4 @@ def scan_latex(text: str) -> tuple[list[Region], list[FoundDirective]]:
             if found_directive is not None:
                 directives.append(found_directive)
             mask(chars, index, line_end)
-    masked = "".join(chars)
-    document = _DOCUMENT.search(masked)
-    regions = scan_math(
-        masked,
-        prefix="latex",
-        environments=LATEX_ENVIRONMENTS,
-        markdown=False,
-        start=document.end() if document else 0,
-    )
-    from derive.extract.macros import expand_regions, find_definitions  # imports this module
-
-    return expand_regions(regions, find_definitions(masked)), directives
+    return "".join(chars), directives

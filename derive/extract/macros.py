@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from derive.extract.latex import Region, brace_group, is_escaped
+from derive.extract.layout import strip_layout
+from derive.extract.source import Region, brace_group, is_escaped
 
 #: Expansion passes (macros using macros) and output size before we give up and leave the
 #: rest unexpanded: ``\\newcommand{\\a}{\\a\\a}`` must not hang or eat memory.
@@ -239,23 +240,35 @@ def expand(text: str, offsets: tuple[int, ...], definitions: dict[str, MacroDefi
     """``text`` with the document's macros expanded, and the source offset of each character."""
     if not definitions or "\\" not in text:
         return text, offsets
-    chars: Chars = list(zip(text, offsets, strict=True))
+    chars = _expand_chars(list(zip(text, offsets, strict=True)), definitions)
+    return "".join(c for c, _ in chars), tuple(offset for _, offset in chars)
+
+
+def _expand_chars(chars: Chars, definitions: dict[str, MacroDefinition]) -> Chars:
     for _ in range(MAX_PASSES):
         expanded, changed = _expand_once(chars, definitions)
         if not changed or len(expanded) > MAX_LENGTH:
             break
         chars = expanded
-    return "".join(c for c, _ in chars), tuple(offset for _, offset in chars)
+    return chars
 
 
 def expand_regions(regions: list[Region], definitions: dict[str, MacroDefinition]
                    ) -> list[Region]:
-    """The regions with the document's macros expanded in their math."""
-    if not definitions:
-        return regions
+    """The regions with macros expanded (``definitions``: the project's and the document's)
+    and layout macros resolved (:mod:`derive.extract.layout`) in their math."""
     result = []
     for region in regions:
-        text, offsets = expand(without_definitions(region.text), region.offsets, definitions)
+        if "\\" not in region.text:
+            result.append(region)
+            continue
+        text = without_definitions(region.text) if definitions else region.text
+        chars: Chars = list(zip(text, region.offsets, strict=True))
+        if definitions:
+            chars = _expand_chars(chars, definitions)
+        chars = strip_layout(chars)
+        text = "".join(c for c, _ in chars)
+        offsets = tuple(offset for _, offset in chars)
         if text == region.text:
             result.append(region)
             continue

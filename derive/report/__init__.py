@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from derive.model import CheckReport, Finding
+    from derive.model import CheckReport, Finding, Location
 
 #: Verdicts that fail a run unless configured otherwise.
 DEFAULT_FAIL_ON: frozenset[str] = frozenset({"refuted", "unknown", "error"})
@@ -111,10 +111,27 @@ def unique_names(bases: Iterable[str]) -> list[str]:
     return names
 
 
-def claim_base_name(label: str, line: int) -> str:
-    """A claim is named by its label when it has one, else by its line: ``L12``."""
+def claim_base_name(label: str, line: int, cell: int | None = None) -> str:
+    """A claim is named by its label when it has one, else by its line: ``L12``; in a
+    notebook by its cell and the line in it: ``cell3-L2``."""
     cleaned = "".join(ch if ch.isalnum() or ch in "-_.:" else "_" for ch in label.strip())
-    return cleaned or f"L{line}"
+    return cleaned or (f"L{line}" if cell is None else f"cell{cell}-L{line}")
+
+
+def file_position(location: Location) -> tuple[int, int] | None:
+    """(line, column) in the file itself, for tools that know only files (SARIF, GitHub,
+    JUnit, pytest): a notebook cell's position is mapped to where that character stands in
+    the ``.ipynb`` JSON text; None when the notebook cannot be read again."""
+    if location.cell is None:
+        return location.line, location.column
+    from derive.extract.notebook import file_position as notebook_position
+
+    return notebook_position(location.path, location.cell, location.line, location.column)
+
+
+def cell_fields(location: Location) -> dict[str, int]:
+    """``{"cell": N}`` for a notebook location (JSON reports), else nothing."""
+    return {} if location.cell is None else {"cell": location.cell}
 
 
 def claim_text(finding: Finding) -> str:

@@ -14,6 +14,7 @@ from derive.report import (
     FAIL_ON_WORDS,
     UNREADABLE_FILE_RULE,
     claim_text,
+    file_position,
     is_definition,
     outcome_word,
     rule_id_of,
@@ -61,10 +62,13 @@ def _annotation(finding: Finding) -> str | None:
     if claim:
         message = f"{message}\n{claim}"
     location = finding.location
-    return workflow_command(
-        command, message, file=location.path, line=location.line, col=location.column,
-        title=title,
-    )
+    where: dict[str, str | int] = {"file": location.path}
+    if location.cell is not None:  # annotations need a file line: the cell's, in the JSON
+        title += f" (cell {location.cell}, line {location.line})"
+    position = file_position(location)
+    if position is not None:
+        where.update(line=position[0], col=position[1])
+    return workflow_command(command, message, **where, title=title)
 
 
 def format_github(report: CheckReport) -> str:

@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from derive.model import CheckReport, FileReport, Finding
-from derive.report import is_definition
+from derive.report import cell_fields, is_definition
 
 SCHEMA_VERSION = 1
 
@@ -19,6 +19,7 @@ def _claim(finding: Finding) -> dict[str, Any]:
         "kind": finding.kind.value if finding.kind is not None else None,
         "line": finding.location.line,
         "column": finding.location.column,
+        **cell_fields(finding.location),
         "lhs": finding.lhs,
         "rhs": finding.rhs,
         "relation": finding.relation,
@@ -45,6 +46,7 @@ def _warning(finding: Finding) -> dict[str, Any]:
     return {
         "line": finding.location.line,
         "column": finding.location.column,
+        **cell_fields(finding.location),
         "rule_id": finding.rule_id,
         "message": finding.message,
     }
@@ -54,6 +56,7 @@ def _definition(finding: Finding) -> dict[str, Any]:
     return {
         "line": finding.location.line,
         "column": finding.location.column,
+        **cell_fields(finding.location),
         "lhs": finding.lhs,
         "rhs": finding.rhs,
         "message": finding.message,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from derive.report import UNREADABLE_FILE_RULE, outcome_word, rule_id_of
+from derive.report import UNREADABLE_FILE_RULE, cell_fields, outcome_word, rule_id_of
 
 if TYPE_CHECKING:
     from derive.model import CheckReport, Finding
@@ -23,6 +23,7 @@ def finding_record(finding: Finding) -> dict[str, Any]:
         "path": finding.location.path,
         "line": finding.location.line,
         "column": finding.location.column,
+        **cell_fields(finding.location),
         "kind": finding.kind.value if finding.kind is not None else None,
         "verdict": finding.verdict.value if finding.verdict is not None else None,
         "outcome": outcome_word(finding),

@@ -20,6 +20,7 @@ from derive.report import (
     UNREADABLE_FILE_RULE,
     claim_base_name,
     claim_text,
+    file_position,
     is_definition,
     outcome_word,
     rule_id_of,
@@ -38,8 +39,7 @@ def _xml_text(text: str) -> str:
 
 
 def _details(finding: Finding) -> str:
-    lines = [f"{finding.location.path}:{finding.location.line}:{finding.location.column}: "
-             f"{outcome_word(finding)} {finding.message}"]
+    lines = [f"{finding.location}: {outcome_word(finding)} {finding.message}"]
     claim = claim_text(finding)
     if claim:
         lines.append(f"claim: {claim}")
@@ -66,12 +66,15 @@ def _is_case(finding: Finding, fail_on: Collection[str]) -> bool:
 
 def _testcase(suite: ET.Element, name: str, finding: Finding, fail_on: Collection[str]) -> str:
     """Add one testcase; return what it counts as: pass, failure, error or skipped."""
-    case = ET.SubElement(suite, "testcase", {
+    case_attributes = {
         "classname": _xml_text(finding.location.path),
         "name": _xml_text(name),
         "file": _xml_text(finding.location.path),
-        "line": str(finding.location.line),
-    })
+    }
+    position = file_position(finding.location)  # a notebook: the line in its JSON text
+    if position is not None:
+        case_attributes["line"] = str(position[0])
+    case = ET.SubElement(suite, "testcase", case_attributes)
     outcome = outcome_word(finding)
     details = _xml_text(_details(finding))
     attributes = {"message": _xml_text(finding.message), "type": rule_id_of(finding) or outcome}
@@ -102,7 +105,8 @@ def format_junit(report: CheckReport, *, fail_on: Collection[str] = DEFAULT_FAIL
             counts["tests"] += 1
             counts[tag] += 1
         cases = [f for f in file_report.findings if _is_case(f, fail_on)]
-        names = unique_names(claim_base_name(f.label, f.location.line) for f in cases)
+        names = unique_names(claim_base_name(f.label, f.location.line, f.location.cell)
+                             for f in cases)
         for name, finding in zip(names, cases, strict=True):
             counts[_testcase(suite, name, finding, fail_on)] += 1
             counts["tests"] += 1

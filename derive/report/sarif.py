@@ -23,6 +23,7 @@ from derive import __version__
 from derive.report import (
     UNREADABLE_FILE_RULE,
     claim_text,
+    file_position,
     is_definition,
     outcome_word,
     rule_id_of,
@@ -126,6 +127,10 @@ def _properties(finding: Finding) -> dict[str, Any]:
         properties["kind"] = finding.kind.value
     if finding.label:
         properties["label"] = finding.label
+    location = finding.location
+    if location.cell is not None:  # the region is the character's place in the JSON file
+        properties["notebookCell"] = {"cell": location.cell, "line": location.line,
+                                      "column": location.column}
     evidence = finding.evidence
     if evidence is not None:
         properties["method"] = evidence.method
@@ -180,7 +185,8 @@ def format_sarif(report: CheckReport, *, root: str) -> str:
             if level is None or is_definition(finding):
                 continue
             rule = rule_id_of(finding)
-            location = _physical_location(uri, finding.location.line, finding.location.column)
+            position = file_position(finding.location) or (None, None)
+            location = _physical_location(uri, *position)
             add(rule, level, _message(finding), location, claim_hash(uri, rule, finding),
                 _properties(finding))
     log = {

@@ -56,7 +56,7 @@ def _paint(text: str, key: str, color: bool) -> str:
 
 def _finding_lines(finding: Finding, color: bool) -> list[str]:
     loc = finding.location
-    where = f"{loc.path}:{loc.line}:{loc.column}:"
+    where = f"{loc}:"  # path:line:col, or path:cell N:line:col in a notebook
     if color:
         where = f"{_BOLD}{where}{_RESET}"
     label = outcome_word(finding)
