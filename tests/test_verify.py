@@ -608,8 +608,10 @@ def test_structural_detail_says_what_was_done(
 
 # --- every verdict is honest -------------------------------------------------
 
-#: Methods that stand for a symbolic proof (evalf only with certified digits).
+#: Methods that stand for a proof: symbolic, exact rational arithmetic ("evalf" for a
+#: rational value), or interval arithmetic that decides the digits.
 SYMBOLIC_METHODS = {
+    "interval",
     "structural",
     "cancel",
     "expand",
@@ -731,8 +733,27 @@ def test_removable_singularity_is_proved_as_rational_functions() -> None:
 
 
 def test_proved_decimals_say_how_the_digits_are_certified() -> None:
-    assert "strict=True certifies" in verify_decimal(sp.E, "2.718").evidence.detail
+    proved = verify_decimal(sp.E, "2.718")
+    assert proved.verdict is Verdict.PROVED
+    assert "interval arithmetic" in proved.evidence.detail
     assert "exact rational" in verify_decimal(sp.Rational(1, 8), "0.125").evidence.detail
+
+
+def test_decimals_without_an_interval_form_are_only_checked() -> None:
+    # erf has no interval form here: evalf's own error estimate is evidence, not a proof
+    outcome = verify_decimal(sp.erf(1), "0.8427")
+    assert outcome.verdict is Verdict.CHECKED
+    assert "strict=True certifies" in outcome.evidence.detail
+
+
+def test_interval_decides_digits_right_next_to_a_rounding_boundary() -> None:
+    # 1/3 + 10^-20 pi = 0.333333333333333333364749...: the enclosure must be narrow enough
+    value = sp.Rational(1, 3) + sp.pi / 10**20
+    assert verify_decimal(value, "0.33333333333333333336").verdict is Verdict.PROVED
+    wrong = verify_decimal(value, "0.33333333333333333337")
+    assert wrong.verdict is Verdict.REFUTED
+    assert wrong.evidence.counterexample is not None
+    assert wrong.evidence.counterexample.lhs_value.startswith("0.3333333333333333333647")
 
 
 @pytest.mark.parametrize("name", ["exit", "quit", "print", "open", "input"])

@@ -7,7 +7,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import (
+    ROUND_CEILING,
     ROUND_DOWN,
+    ROUND_FLOOR,
     ROUND_HALF_EVEN,
     ROUND_HALF_UP,
     Decimal,
@@ -22,11 +24,20 @@ from sympy.core.evalf import PrecisionExhausted
 
 from derive import numeric
 from derive.definitions import DefinitionError, substitute_definitions
-from derive.model import Counterexample, Definition, Evidence, Outcome, Verdict, VerifySettings
+from derive.model import (
+    Counterexample,
+    Definition,
+    Evidence,
+    Outcome,
+    Stage,
+    Verdict,
+    VerifySettings,
+)
 from derive.timelimit import TimeLimitExceeded
 from derive.verify.budget import Budget
 from derive.verify.common import DEFAULT_SETTINGS, NotAnExpression, as_expr, evaluate, plain_outcome
 from derive.verify.equality import verify_equal
+from derive.verify.evaluate import EvaluationError, enclose
 from derive.verify.worker import run_claim
 
 _ELLIPSIS = re.compile(r"\s*(\.\.\.|…|\\l?dots|\\cdots)\s*$")
@@ -169,6 +180,7 @@ class _TrueValue:
     certified: bool  # every digit guaranteed (exact rational, or evalf strict=True)
     digits: int  # significant digits computed
     rational: bool  # exact rational arithmetic, no evalf
+    enclosure: tuple[Decimal, Decimal] | None = None  # interval arithmetic: lo <= value <= hi
 
 
 def _true_decimal(value: sp.Expr, decimals: int, digits: int) -> _TrueValue | None:
@@ -195,7 +207,43 @@ def _true_decimal(value: sp.Expr, decimals: int, digits: int) -> _TrueValue | No
         text = mpmath.nstr(
             mpmath.mpf(precise), precision, min_fixed=-mpmath.inf, max_fixed=mpmath.inf
         )
-    return _TrueValue(Decimal(str(text)), certified, precision, rational=False)
+    return _TrueValue(
+        Decimal(str(text)), certified, precision, rational=False,
+        enclosure=_enclosure(value, precision + 10),
+    )
+
+
+def _enclosure(value: sp.Expr, dps: int) -> tuple[Decimal, Decimal] | None:
+    """An interval that certainly holds ``value`` (mpmath interval arithmetic, endpoints
+    rounded outwards into Decimals), or None where the evaluator has no interval form."""
+    try:
+        box = enclose(value, {}, dps)
+    except EvaluationError:
+        return None
+    low, high = box._mpi_
+    return _decimal(low, ROUND_FLOOR), _decimal(high, ROUND_CEILING)
+
+
+def _decimal(raw: tuple[int, int, int, int], rounding: str) -> Decimal:
+    """An mpmath raw float (sign, mantissa, exponent, bits) as a Decimal, with one directed
+    rounding of the exact value (so a lower end stays below the true value)."""
+    sign, mantissa, exponent, _ = raw
+    numerator = -int(mantissa) if sign else int(mantissa)
+    if exponent >= 0:
+        return Decimal(numerator * 2 ** int(exponent))
+    with localcontext() as ctx:
+        ctx.prec = 120
+        ctx.rounding = rounding
+        return Decimal(numerator) / Decimal(2 ** -int(exponent))
+
+
+def _quantized(value: Decimal, quantum: Decimal, digits: int) -> tuple[Decimal, frozenset[Decimal]]:
+    """The truncation and the roundings (half up, half even) of ``value`` to ``quantum``."""
+    with localcontext() as ctx:
+        ctx.prec = digits + 50
+        return value.quantize(quantum, rounding=ROUND_DOWN), frozenset(
+            value.quantize(quantum, rounding=r) for r in (ROUND_HALF_UP, ROUND_HALF_EVEN)
+        )
 
 
 def _judge_decimal(true_value: _TrueValue, written: _Written, mode: str) -> Outcome:
@@ -206,18 +254,25 @@ def _judge_decimal(true_value: _TrueValue, written: _Written, mode: str) -> Outc
     the digits start the true expansion (a rounded last digit is accepted too).
     """
     exact, digits = true_value.value, true_value.digits
+    quantum = Decimal(1).scaleb(written.exponent)
+    box = true_value.enclosure
+    # Every value in the enclosure truncates and rounds alike: the verdict is certain.
+    decided_by_interval = box is not None and (
+        _quantized(box[0], quantum, digits) == _quantized(box[1], quantum, digits)
+        == _quantized(exact, quantum, digits)
+    )
     if true_value.rational:
         source = "exact rational arithmetic"
+    elif decided_by_interval:
+        source = f"interval arithmetic at {digits} digits encloses the value"
     elif true_value.certified:
         source = f"evalf with strict=True certifies {digits} significant digits"
     else:
         source = f"evalf at {digits} digits could not certify them (strict=True failed)"
-    quantum = Decimal(1).scaleb(written.exponent)
-    with localcontext() as ctx:
-        ctx.prec = digits + 50
-        truncated = exact.quantize(quantum, rounding=ROUND_DOWN)
-        rounded = {exact.quantize(quantum, rounding=r) for r in (ROUND_HALF_UP, ROUND_HALF_EVEN)}
-    shown = numeric.decimal_string(mpmath.mpf(str(exact)), max(15, -written.exponent + 3))
+    truncated, rounded = _quantized(exact, quantum, digits)
+    significant = max(15, -written.exponent + 3)
+    with mpmath.workdps(significant + 10):  # the default 15 digits would blur the value
+        shown = numeric.decimal_string(mpmath.mpf(str(exact)), significant)
     suffix = "..." if written.ellipsis else ""
     how: str | None = None
     if written.value in rounded:
@@ -230,11 +285,15 @@ def _judge_decimal(true_value: _TrueValue, written: _Written, mode: str) -> Outc
         how = "its decimal expansion starts with" if mode == "prefix" else "truncated, it is"
     if how is not None:
         detail = f"the value is {shown}; {how} {written.text}{suffix} ({source})"
-        verdict = Verdict.PROVED if true_value.certified else Verdict.CHECKED
+        # proved only from exact arithmetic or an interval that decides it; evalf's own
+        # error estimate (strict=True) is strong numeric evidence, not a proof
+        proved = true_value.rational or decided_by_interval
+        verdict = Verdict.PROVED if proved else Verdict.CHECKED
+        method = Stage.EVALF if true_value.rational else Stage.INTERVAL if proved else Stage.MPMATH
         return Outcome(
             verdict,
             Evidence(
-                method="evalf" if true_value.certified else "mpmath",
+                method=method,
                 detail=detail,
                 points=1,
                 digits=digits,
@@ -247,7 +306,7 @@ def _judge_decimal(true_value: _TrueValue, written: _Written, mode: str) -> Outc
         "approx": "value rounded or truncated to that many decimals",
     }[mode]
     detail = f"the value is {shown}, so {written.text}{suffix} is not the {wanted} ({expected})"
-    if not true_value.certified:
+    if not (true_value.certified or decided_by_interval):
         # An uncertified value is no counterexample: it might be the wrong digits.
         return plain_outcome(Verdict.UNKNOWN, "evalf", f"{detail}; but {source}")
     detail += f" ({source})"
