@@ -498,9 +498,9 @@ def test_sampling_stops_at_the_deadline_and_says_how_far_it_got(
 ) -> None:
     real_compare = sampling._compare_at
 
-    def slow_compare(*args: object) -> object:
+    def slow_compare(*args: object, **kwargs: object) -> object:
         clock.advance(0.2)
-        return real_compare(*args)  # type: ignore[arg-type]
+        return real_compare(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(sampling, "_compare_at", slow_compare)
     monkeypatch.setattr(symbolic, "forked_stages", find_nothing)
@@ -519,8 +519,8 @@ def test_counterexample_survives_the_deadline_but_the_hint_does_not(
     assert verify_equal(lhs, rhs, definitions=DEFS).evidence.hint is not None
     real_compare = sampling._compare_at
 
-    def slow_compare(*args: object) -> object:
-        result = real_compare(*args)  # type: ignore[arg-type]
+    def slow_compare(*args: object, **kwargs: object) -> object:
+        result = real_compare(*args, **kwargs)  # type: ignore[arg-type]
         clock.advance(10)
         return result
 

@@ -311,6 +311,7 @@ def check_claim(claim: Claim, settings: VerifySettings,
     return run_isolated(
         _check_claim, claim, settings, previous, settings=settings,
         on_failure=lambda outcome: finding_for(claim, outcome),
+        small=(claim.lhs, claim.rhs, *(d.body for d in claim.definitions)),
     )
 
 

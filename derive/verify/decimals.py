@@ -98,6 +98,7 @@ def verify_decimal(
             settings=settings,
         ),
         settings=settings,
+        small=(expr, *(d.body for d in definitions)),
     )
 
 
@@ -353,6 +354,7 @@ def verify_approx(
             assumptions=assumptions,
         ),
         settings=settings,
+        small=(lhs, rhs, *(d.body for d in definitions)),
     )
 
 

@@ -43,6 +43,7 @@ def verify_equal(
             assumptions=assumptions,
         ),
         settings=settings,
+        small=(lhs, rhs, *(d.body for d in definitions)),
     )
 
 
@@ -98,7 +99,7 @@ def _decide_equal(sides: Sides, settings: VerifySettings, budget: Budget) -> Out
     stage = None
     # Numeric sides keep a share of the budget back, so that a symbolic stage that
     # runs out of time still leaves room for sampling evidence.
-    reserve = SAMPLING_SHARE * budget.limit if functions is not None else 0.0
+    reserve = SAMPLING_SHARE * budget.span if functions is not None else 0.0
     try:
         stage = budget.run(symbolic.forked_stages, difference, reserve=reserve)
     except TimeLimitExceeded:

@@ -62,6 +62,7 @@ def verify_limit(
             settings=settings,
         ),
         settings=settings,
+        small=(expr, claimed, *(d.body for d in definitions)),
     )
 
 
@@ -98,7 +99,7 @@ def _verify_limit(
             point,
             target,
             direction,
-            reserve=SAMPLING_SHARE * budget.limit,
+            reserve=SAMPLING_SHARE * budget.span,
         )
     except TimeLimitExceeded:
         return plain_outcome(

@@ -35,7 +35,7 @@ def screen(
     for point in numeric.sample_points(sides.symbols, sides.domains, rng, 4 * SCREEN_POINTS):
         if budget.expired():
             return None  # later stages find the budget spent too
-        verdict = _compare_at(functions, point, settings.digits)
+        verdict = _compare_at(functions, point, settings.digits, screening=True)
         if verdict is None:
             continue
         if isinstance(verdict, _Mismatch):
@@ -136,7 +136,8 @@ def agree(a: mpmath.mpf, b: mpmath.mpf, digits: int) -> bool:
 
 
 def _compare_at(
-    functions: tuple[MpFunction, MpFunction], point: Point, digits: int
+    functions: tuple[MpFunction, MpFunction], point: Point, digits: int,
+    *, screening: bool = False,
 ) -> mpmath.mpf | _Mismatch | None:
     """|lhs - rhs| if the sides agree to ``digits`` digits at ``point``, a confirmed
     mismatch, or None where a side is undefined or the values are not stable.
@@ -145,12 +146,16 @@ def _compare_at(
     agree to ``digits`` digits (cancellation that eats every digit shows up as
     disagreement).  An unstable point escalates precision up to MAX_WORKING_DIGITS, then
     is skipped: one re-evaluation at a fixed precision is not a confirmation.
+    ``screening``: sides that agree at the first precision pass without the second (the
+    screen only ever refutes; agreement there is no evidence).
     """
     f, g = functions
     low = digits + GUARD_DIGITS
     a, b = f(point, low), g(point, low)
     if a is None or b is None:
         return None
+    if screening and agree(a, b, digits):
+        return abs(a - b)
     while True:
         high = 2 * low
         a_high, b_high = f(point, high), g(point, high)
