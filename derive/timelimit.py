@@ -157,6 +157,21 @@ def _kill(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
 
 
+#: How soon a swallowed alarm fires again.
+_REARM_SECONDS = 0.01
+
+
+def _quiet_about_alarms(hook: Callable[[Any], object]) -> Callable[[Any], object]:
+    """An unraisable-exception hook that stays silent about our own swallowed alarms."""
+
+    def quiet(unraisable: Any) -> object:
+        if isinstance(unraisable.exc_value, _Alarm):
+            return None
+        return hook(unraisable)
+
+    return quiet
+
+
 class _Alarm(BaseException):
     """Raised by SIGALRM inside ``fn``: a BaseException, so that SymPy's own broad
     ``except Exception`` handlers cannot swallow the deadline."""
@@ -175,9 +190,14 @@ def run_with_alarm(fn: Callable[..., T], args: tuple[Any, ...], seconds: float) 
         seconds = outer
 
     def on_alarm(signum: int, frame: object) -> None:
+        # Re-armed first: an exception raised inside a weakref callback or a __del__ is
+        # swallowed by Python ("Exception ignored"), and the deadline must not be lost.
+        signal.setitimer(signal.ITIMER_REAL, _REARM_SECONDS)
         raise _Alarm
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = _quiet_about_alarms(previous_hook)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         return fn(*args)
@@ -186,6 +206,7 @@ def run_with_alarm(fn: Callable[..., T], args: tuple[Any, ...], seconds: float) 
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        sys.unraisablehook = previous_hook
         if outer:
             signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - started), 1e-3))
 

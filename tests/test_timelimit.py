@@ -93,3 +93,23 @@ def test_thread_fallback() -> None:
     with pytest.raises(TimeLimitExceeded):
         timelimit._run_in_thread(stop.wait, (3600,), 0.2)
     stop.set()  # let the abandoned thread end
+
+
+class _SlowToDelete:
+    def __del__(self) -> None:  # an alarm landing here is swallowed by Python
+        end = time.monotonic() + 0.005
+        while time.monotonic() < end:
+            pass
+
+
+def _churn_forever() -> None:
+    while True:
+        _SlowToDelete()
+        end = time.monotonic() + 0.005
+        while time.monotonic() < end:
+            pass
+
+
+def test_an_alarm_swallowed_in_a_destructor_fires_again() -> None:
+    with pytest.raises(timelimit.TimeLimitExceeded):
+        timelimit.run_with_alarm(_churn_forever, (), 0.05)
