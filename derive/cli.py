@@ -107,6 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--define", action="append", default=None, metavar="LATEX",
         help=r"extra definition, e.g. '\sigma(x) = \frac{1}{1+e^{-x}}'",
     )
+    check.add_argument(
+        "--imaginary-unit", choices=("i", "j"), default=None,
+        help="the imaginary unit's letter where a document uses complex numbers (default i)",
+    )
     check.add_argument("-v", "--verbose", action="store_true", help="also list proved claims")
     check.add_argument("--config", default=None, metavar="PYPROJECT", help="pyproject.toml to read")
     _add_verify_options(check)
@@ -217,6 +221,7 @@ def _run_check(args: argparse.Namespace) -> int:
             documents,
             settings=_settings(args, config.time_limit, config.samples),
             definitions_latex=config.definitions,
+            imaginary_unit=config.imaginary_unit,
             on_file=progress.advance,
         )
     fail_on = frozenset(config.fail_on)

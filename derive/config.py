@@ -26,7 +26,10 @@ from typing import Any
 
 from derive.report import DEFAULT_FAIL_ON, parse_fail_on
 
-KEYS = ("paths", "exclude", "time-limit", "samples", "fail-on", "definitions", "macros")
+KEYS = (
+    "paths", "exclude", "time-limit", "samples", "fail-on", "definitions", "macros",
+    "imaginary-unit",
+)
 
 
 class ConfigError(ValueError):
@@ -44,6 +47,8 @@ class Config:
     #: (name, body, arity, default of an optional first argument) of each ``macros`` entry;
     #: the extractor reads them from the document's project (derive.extract.project)
     macros: tuple[tuple[str, str, int, str | None], ...] = ()
+    #: the letter that is the imaginary unit in documents that use complex numbers
+    imaginary_unit: str = "i"
     source: Path | None = None  # the pyproject.toml read, if any
 
 
@@ -120,8 +125,16 @@ def config_from_table(table: Mapping[str, Any], pyproject: Path) -> Config:
         fail_on=tuple(sorted(fail_on)),
         definitions=strings("definitions"),
         macros=macro_entries(table.get("macros", {}), pyproject),
+        imaginary_unit=imaginary_unit(table.get("imaginary-unit", "i"), str(pyproject)),
         source=pyproject,
     )
+
+
+def imaginary_unit(value: object, where: str) -> str:
+    """``i`` or ``j``: the imaginary unit's letter (a ConfigError names ``where``)."""
+    if value not in ("i", "j"):
+        raise ConfigError(f"{where}: imaginary-unit must be \"i\" or \"j\", not {value!r}")
+    return str(value)
 
 
 _MACRO_NAME = re.compile(r"\\?[A-Za-z]+")
@@ -202,4 +215,6 @@ def merge(config: Config, cli_args: Any) -> Config:
         changes["exclude"] = config.exclude + tuple(values["exclude"])
     if values.get("define"):
         changes["definitions"] = config.definitions + tuple(values["define"])
+    if values.get("imaginary_unit") is not None:
+        changes["imaginary_unit"] = imaginary_unit(values["imaginary_unit"], "--imaginary-unit")
     return replace(config, **changes)

@@ -146,7 +146,10 @@ class DocumentFile(pytest.File):
         definitions = options.config.definitions if options.config else ()
         entries: list[tuple[Location, str, Any]] = []  # location, label, claim or finding
         source = prose_source(path, text)
-        for found in build_claims(path, blocks, scoped, definitions, source=source):
+        unit = options.config.imaginary_unit if options.config else "i"
+        for found in build_claims(
+            path, blocks, scoped, definitions, source=source, imaginary_unit=unit
+        ):
             # claims, and recorded findings that fail (parse errors, out-of-scope math ...)
             if isinstance(found, Claim) or fails(found, options.fail_on):
                 entries.append((found.location, found.label, found))

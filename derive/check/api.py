@@ -70,6 +70,7 @@ def _read(path: str) -> tuple[str | None, str]:
 
 def check_file(
     path: str, *, settings: VerifySettings, definitions_latex: Sequence[str] = (),
+    imaginary_unit: str = "i",
 ) -> FileReport:
     if syntax_for(path) is None:
         return FileReport(
@@ -80,7 +81,10 @@ def check_file(
     if text is None:
         return FileReport(path=path, findings=(), error=error)
     try:
-        return check_text(path, text, settings, definitions_latex=definitions_latex)
+        return check_text(
+            path, text, settings, definitions_latex=definitions_latex,
+            imaginary_unit=imaginary_unit,
+        )
     except NotebookError as error:  # not JSON, not nbformat 4: one line, like a bad file
         return FileReport(path=path, findings=(), error=str(error))
     except Exception as crash:  # noqa: BLE001 - one bad file must not stop the run; reported
@@ -93,6 +97,7 @@ def check_paths(
     settings: VerifySettings,
     exclude: Sequence[str] = (),
     definitions_latex: Sequence[str] = (),
+    imaginary_unit: str = "i",
     on_file: Callable[[str], None] | None = None,
 ) -> CheckReport:
     """Check every document under ``paths``; the report lists files in walk order.
@@ -102,7 +107,10 @@ def check_paths(
     report = CheckReport()
     for path in iter_documents(paths, exclude):
         report.files.append(
-            check_file(path, settings=settings, definitions_latex=definitions_latex)
+            check_file(
+                path, settings=settings, definitions_latex=definitions_latex,
+                imaginary_unit=imaginary_unit,
+            )
         )
         if on_file is not None:
             on_file(path)

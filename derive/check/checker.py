@@ -349,7 +349,7 @@ def _findings(items: Sequence[Item], settings: VerifySettings) -> list[Finding]:
 
 
 def document_items(
-    path: str, text: str, definitions_latex: Sequence[str] = ()
+    path: str, text: str, definitions_latex: Sequence[str] = (), imaginary_unit: str = "i",
 ) -> list[Item]:
     """Claims and recorded findings of one document, in document order (none when a
     ``derive: skip-file`` directive says so).  The CLI and the pytest plugin share it."""
@@ -362,7 +362,8 @@ def document_items(
         if d.command in ("define", "assume")
     ]
     return build_claims(
-        path, blocks, scoped, definitions_latex, source=prose_source(path, text)
+        path, blocks, scoped, definitions_latex, source=prose_source(path, text),
+        imaginary_unit=imaginary_unit,
     )
 
 
@@ -372,9 +373,12 @@ def check_text(
     settings: VerifySettings = DEFAULT_SETTINGS,
     *,
     definitions_latex: Sequence[str] = (),
+    imaginary_unit: str = "i",
 ) -> FileReport:
-    """Check the math of one document given as text; ``path`` chooses the syntax."""
-    items = document_items(path, text, definitions_latex)
+    """Check the math of one document given as text; ``path`` chooses the syntax.
+    ``imaginary_unit`` is the letter read as sqrt(-1) where the document uses complex
+    numbers (``i``, or ``j`` as engineers write it)."""
+    items = document_items(path, text, definitions_latex, imaginary_unit)
     findings = _findings(items, settings)
     order = sorted(range(len(findings)), key=lambda i: (findings[i].location.sort_key, i))
     return FileReport(path=path, findings=tuple(findings[i] for i in order))

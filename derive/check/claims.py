@@ -82,6 +82,7 @@ from derive.parse import (
     LatexParseError,
     ParseOptions,
     function_name,
+    names_the_unit,
     parse_latex_expr,
     uses_complex_numbers,
 )
@@ -451,9 +452,14 @@ class ClaimBuilder:
             if issue.rule_id == "DRV005" and _could_be_function(latex, issue.offset):
                 ambiguities.append(issue.message)
         if self.imaginary_unit is None and sp.Symbol(self.unit_letter) in parsed.expr.free_symbols:
+            letter = self.unit_letter
             ambiguities.append(
-                f"{self.unit_letter} may be the imaginary unit (if it is, state "
-                f"{self.unit_letter}^2 = -1 in the document)"
+                f"{letter} may be the imaginary unit (if it is, state {letter}^2 = -1 in the "
+                f"document and set imaginary-unit = \"{letter}\" in [tool.derive], or "
+                f"--imaginary-unit {letter})"
+                if letter == "j" else
+                f"{letter} may be the imaginary unit (if it is, state {letter}^2 = -1 in the "
+                "document)"
             )
         return Side(
             latex, offset, _rescope_limit(parsed.expr), number=number[0] if number else "",
@@ -963,7 +969,12 @@ def build_claims(
     builder = ClaimBuilder(path)
     builder.unit_letter = imaginary_unit
     math_text = "\n".join(block.text for block in blocks)
-    if uses_complex_numbers(f"{source}\n{math_text}", imaginary_unit):
+    text = f"{source}\n{math_text}"
+    other = "j" if imaginary_unit == "i" else "i"
+    if names_the_unit(text, other) and not names_the_unit(text, imaginary_unit):
+        # complex numbers written with the other letter: that letter is in doubt
+        builder.unit_letter = other
+    elif uses_complex_numbers(text, imaginary_unit):
         builder.imaginary_unit = imaginary_unit
     for latex in definitions_latex:
         builder.add_definition_latex(latex, Location(path, 1, 1), report=False)

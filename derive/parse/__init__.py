@@ -31,6 +31,7 @@ import sympy as sp
 
 __all__ = [
     "LatexParseError",
+    "names_the_unit",
     "uses_complex_numbers",
     "ParseIssue",
     "ParseOptions",
@@ -128,6 +129,14 @@ def uses_complex_numbers(text: str, unit: str = "i") -> bool:
     from derive.parse.complex_numbers import uses_complex_numbers as detect
 
     return detect(text, unit)
+
+
+def names_the_unit(text: str, unit: str) -> bool:
+    """Whether ``text`` writes this letter as the imaginary unit (``j^2 = -1``,
+    ``e^{j\\theta}``, ``3 + 4j``), beyond complex numbers in general."""
+    from derive.parse.complex_numbers import names_the_unit as names
+
+    return names(text, unit)
 
 
 def display_name(name: str) -> str:

@@ -31,6 +31,15 @@ def _signs(unit: str) -> tuple[re.Pattern[str], ...]:
     )
 
 
+def names_the_unit(text: str, unit: str) -> bool:
+    """Whether ``text`` uses this letter as the unit (``j^2 = -1``, ``e^{j\\theta}``,
+    ``3 + 4j``), not just complex numbers in general (prose, ``\\Re``, ``\\mathbb{C}``)."""
+    other = "j" if unit == "i" else "i"
+    # the letter's own signs: those that change with the letter
+    general = {sign.pattern for sign in _signs(other)}
+    return any(sign.search(text) for sign in _signs(unit) if sign.pattern not in general)
+
+
 _CONJUGATE = re.compile(r"\\(?:bar|overline)\s*\{?\s*z")
 
 

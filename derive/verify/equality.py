@@ -82,8 +82,15 @@ def _decide_equal(sides: Sides, settings: VerifySettings, budget: Budget) -> Out
     if a == b or (a - b) == 0:
         return symbolic.structural_proof(sides)
 
+    complex_values: Outcome | None = None
+    if sides.numeric and not sides.symbols and (a.has(sp.I) or b.has(sp.I)):
+        # complex constants ((1 + i)^2 = 2): compared as complex numbers, not sampled
+        complex_values = sampling.complex_constants(sides, settings)
+        if complex_values is not None and complex_values.verdict is Verdict.REFUTED:
+            return complex_values
+
     functions: tuple[MpFunction, MpFunction] | None = None
-    if sides.numeric:
+    if sides.numeric and complex_values is None:
         functions = (MpFunction(a, sides.symbols), MpFunction(b, sides.symbols))
         refutation = sampling.screen(sides, functions, settings, budget)
         if refutation is not None:
@@ -114,6 +121,8 @@ def _decide_equal(sides: Sides, settings: VerifySettings, budget: Budget) -> Out
         if timed_out
         else "SymPy could not simplify lhs - rhs to 0"
     )
+    if complex_values is not None:
+        return complex_values
     if functions is None:
         reason = "undefined functions or unevaluated operations leave nothing to sample"
         return plain_outcome(

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 import mpmath
 
 from derive import numeric
-from derive.model import Caveat, Counterexample, Evidence, Outcome, Verdict, VerifySettings
+from derive.model import Caveat, Counterexample, Evidence, Outcome, Stage, Verdict, VerifySettings
 from derive.numeric import MpFunction, Point
 from derive.verify.budget import Budget
+from derive.verify.evaluate import EvaluationError, stable_value
 from derive.verify.hints import explain_difference
 from derive.verify.sides import Sides
 
@@ -111,6 +112,50 @@ def sample(
             caveats=(Caveat.TIMED_OUT,) if symbolic_timed_out else (),
         ),
     )
+
+
+def complex_constants(sides: Sides, settings: VerifySettings) -> Outcome | None:
+    """Two constant sides with complex values: ``checked`` when they agree to twice the
+    usual digits, ``refuted`` when they differ, each value stable across precisions;
+    None when a side cannot be evaluated stably."""
+    digits = 2 * settings.digits
+    try:
+        values = [
+            stable_value(side, {}, digits, max_dps=MAX_WORKING_DIGITS)
+            for side in (sides.lhs, sides.rhs)
+        ]
+    except EvaluationError:
+        return None
+    lhs, rhs = values
+    if lhs is None or rhs is None:
+        return None
+    difference = abs(mpmath.mpc(lhs) - mpmath.mpc(rhs))
+    scale = max(mpmath.mpf(1), abs(lhs), abs(rhs))
+    shown = (_complex_text(lhs), _complex_text(rhs))
+    if difference <= mpmath.mpf(10) ** (-digits) * scale:
+        return Outcome(Verdict.CHECKED, Evidence(
+            method=Stage.SAMPLING,
+            detail=f"both sides are the complex number {shown[0]} to {digits} digits",
+            points=1, digits=digits, max_difference=numeric.difference_string(difference),
+        ))
+    return Outcome(Verdict.REFUTED, Evidence(
+        method=Stage.SAMPLING,
+        detail=f"the sides differ: lhs = {shown[0]}, rhs = {shown[1]} (stable at {digits} digits)",
+        points=1, digits=digits, max_difference=numeric.difference_string(difference),
+        counterexample=Counterexample(point={}, lhs_value=shown[0], rhs_value=shown[1]),
+    ))
+
+
+def _complex_text(value: mpmath.mpf | mpmath.mpc) -> str:
+    """``2.0 + 1.0i``: a complex value as a deterministic decimal string."""
+    number = mpmath.mpc(value)
+    real, imag = number.real, number.imag
+    if imag == 0:
+        return numeric.decimal_string(real)
+    if real == 0:
+        return f"{numeric.decimal_string(imag)}i"
+    sign = "-" if imag < 0 else "+"
+    return f"{numeric.decimal_string(real)} {sign} {numeric.decimal_string(abs(imag))}i"
 
 
 @dataclass(frozen=True)
