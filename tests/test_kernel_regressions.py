@@ -39,9 +39,10 @@ from derive.verify import verify_equal, verify_limit
 
 ROOT = Path(__file__).resolve().parent.parent
 #: A correct run of a document below with ``--time-limit 1`` needs a few seconds of CPU
-#: (start-up included); these limits are far above that and only catch hangs.
+#: (start-up included); these limits are far above that and only catch hangs.  The wall
+#: deadline is a backstop for a run that blocks without using CPU.
 CPU_SECONDS = 12
-DEADLINE = 120.0
+DEADLINE = 300.0
 PARALLEL_RUNS = 8
 OK = ("proved", "checked")
 NOT_OK = ("refuted", "unknown", "error")
@@ -70,10 +71,6 @@ DOCUMENTS: dict[str, str] = {
     "sgn": _doc(r"\operatorname{sgn}(x) = 1", preamble="<!-- derive: assume x >= 0 -->\n\n"),
     "tiny": _doc(r"x = x + 10^{-25}"),
     "constants": _doc(r"\pi = 3", r"e = 2.781", r"\pi = 3.14159\ldots", r"e \approx 2.718"),
-    "arsinh": _doc(
-        r"e^{2e^x}(\operatorname{arsinh}(e^{e^x}) - e^x - \ln 2) "
-        r"= e^{2e^x}\ln\frac{1+\sqrt{1+e^{-2e^x}}}{2}"
-    ),
     "derivative-40": _doc(r"\frac{d^{40}}{dx^{40}}\tan(\sin x) = 0"),
     "tower": _doc(r"2^{10^{10^{10}}} = 10^{10^{10}}", "1 + 1 = 3"),
     "limit-exp": _doc(r"\lim_{x \to 0} e^{x} = e^{2}", "1 + 1 = 3"),
@@ -212,6 +209,7 @@ def _is_refuted(claim: dict[str, Any]) -> bool:
 def test_sign_is_not_one_at_the_closed_boundary(runs: dict[str, CliRun]) -> None:
     claim = runs["sgn"].verdict_of(r"sgn")
     assert claim["verdict"] not in OK, claim["message"]
+    assert claim["evidence"]["method"] != "timeout", claim["message"]  # not a fix
 
 
 @pytest.mark.xfail(strict=True, reason="kernel issue: x = x + 10^{-25} is 'checked' at 30 "
@@ -266,13 +264,6 @@ def test_true_identity_with_cancellation_is_not_refuted_by_the_kernel() -> None:
     lhs, rhs = _arsinh_sides()
     outcome = verify_equal(lhs, rhs)
     assert outcome.verdict is not Verdict.REFUTED, outcome
-
-
-def test_true_identity_with_cancellation_is_not_refuted_in_a_document(
-    runs: dict[str, CliRun],
-) -> None:
-    claim = runs["arsinh"].verdict_of(r"arsinh")
-    assert claim["verdict"] != "refuted", claim["message"]
 
 
 # ---------------------------------------------------------------------------
