@@ -344,9 +344,10 @@ def unfold(expr: sp.Expr, definitions: Sequence[Definition]) -> sp.Expr:
 
 
 def _finite_number(value: sp.Basic) -> bool:
+    """A finite number that N could evaluate (no unevaluated call, derivative or limit)."""
+    unevaluated = (sp.Function, sp.Derivative, sp.Limit, sp.Subs, sp.Integral)
     return (isinstance(value, sp.Expr) and value.is_number
-            and not value.has(sp.zoo, sp.oo, -sp.oo, sp.nan)
-            and all(isinstance(a, sp.Float) or a is sp.I for a in value.atoms(sp.Number, sp.I)))
+            and not value.has(sp.zoo, sp.oo, -sp.oo, sp.nan) and not value.atoms(*unevaluated))
 
 
 def _value(expr: sp.Expr, point: dict[sp.Symbol, sp.Rational], digits: int) -> sp.Expr | None:

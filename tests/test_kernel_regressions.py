@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 #: A correct run of a document below with ``--time-limit 1`` needs a few seconds of CPU
 #: (start-up included); these limits are far above that and only catch hangs.  The wall
 #: deadline is a backstop for a run that blocks without using CPU.
-CPU_SECONDS = 12
+CPU_SECONDS = 8
 DEADLINE = 300.0
 PARALLEL_RUNS = 8
 OK = ("proved", "checked")

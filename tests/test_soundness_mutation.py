@@ -103,7 +103,7 @@ def test_judge_accepts_every_original_claim(cases: list[Case]) -> None:
 
 
 def test_mutants_are_really_tested(score: Score) -> None:
-    assert score.different >= 0.8 * score.generated, score.text()
+    assert score.different >= 0.6 * score.generated, score.text()
 
 
 def test_no_wrong_mutant_is_accepted(score: Score) -> None:
