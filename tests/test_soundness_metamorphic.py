@@ -5,12 +5,16 @@ and sqrt of positive things, sin, cos, tanh and rationals; each is paired with o
 SymPy's value-preserving rewrites (expand, factor, together, cancel, trigsimp,
 rewrite(exp), expand_log without force, powsimp), computed under a time limit (a rewrite
 that takes too long skips the case).  ``verify_equal(e, rewritten)`` must never be
-``refuted``.  ``pytest --mutation-full`` runs FULL_CASES cases instead of FAST_CASES.
+``refuted``, nor raise.  ``pytest --mutation-full`` runs FULL_CASES cases instead of
+FAST_CASES, half of them one level deeper (depth 4: e.g. cosh(exp(exp(x^3)))).  Each
+verification runs in a forked child with a memory cap, so a runaway allocation is counted
+as a crash instead of taking the machine down.
 """
 
 from __future__ import annotations
 
 import random
+import resource
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +30,8 @@ SEED = 20261201
 FAST_CASES = 100
 FULL_CASES = 1000
 REWRITE_SECONDS = 2.0
+VERIFY_SECONDS = 30.0  # hard limit on a verification whose own time limit is SETTINGS'
+MEMORY_CAP = 3 << 30  # bytes of address space for one verification
 SETTINGS = VerifySettings(time_limit=2.0)
 x, y = sp.symbols("x y")
 
@@ -100,22 +106,29 @@ class Tally:
     skipped: int = 0  # every rewrite was too slow, failed, or changed nothing
     verdicts: Counter[str] | None = None
     refuted: list[str] | None = None
+    crashed: list[str] = field(default_factory=list)
     rewrites: Counter[str] = field(default_factory=Counter)
 
     def text(self) -> str:
         assert self.verdicts is not None
         counts = ", ".join(f"{self.verdicts[v.value]} {v.value}" for v in Verdict)
         used = ", ".join(f"{n} {k}" for k, n in sorted(self.rewrites.items()))
-        return f"{self.tried} cases tried, {self.skipped} skipped; {counts}; rewrites: {used}"
+        return (f"{self.tried} cases tried, {self.skipped} skipped; {counts}; "
+                f"{len(self.crashed)} crashed; rewrites: {used}")
 
 
-def metamorphic(cases: int, seed: int = SEED) -> Tally:
+def _verdict(lhs: sp.Expr, rhs: sp.Expr) -> Verdict:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+    return verify_equal(lhs, rhs, settings=SETTINGS).verdict
+
+
+def metamorphic(cases: int, seed: int = SEED, deep_share: float = 0.0) -> Tally:
     generator = Generator(seed)
     tally = Tally(verdicts=Counter(), refuted=[])
     assert tally.verdicts is not None and tally.refuted is not None
     names = sorted(REWRITES)
     while tally.tried < cases:
-        expr = generator.expr(3)
+        expr = generator.expr(4 if generator.rng.random() < deep_share else 3)
         if sp.count_ops(expr) < 3:  # too small to rewrite in any interesting way
             continue
         tally.tried += 1
@@ -126,7 +139,11 @@ def metamorphic(cases: int, seed: int = SEED) -> Tally:
             tally.skipped += 1
             continue
         name, rewritten = found
-        verdict = verify_equal(expr, rewritten, settings=SETTINGS).verdict
+        try:
+            verdict = run_with_time_limit(_verdict, expr, rewritten, seconds=VERIFY_SECONDS)
+        except BaseException as crash:  # noqa: BLE001 - counted and listed, never hidden
+            tally.crashed.append(f"{type(crash).__name__}: {name}: {expr} = {rewritten}")
+            continue
         tally.verdicts[verdict.value] += 1
         tally.rewrites[name] += 1
         if verdict is Verdict.REFUTED:
@@ -136,7 +153,8 @@ def metamorphic(cases: int, seed: int = SEED) -> Tally:
 
 @pytest.fixture(scope="module")
 def tally(mutation_full: bool) -> Tally:
-    result = metamorphic(FULL_CASES if mutation_full else FAST_CASES)
+    cases, deep_share = (FULL_CASES, 0.5) if mutation_full else (FAST_CASES, 0.0)
+    result = metamorphic(cases, deep_share=deep_share)
     print(f"\nmetamorphic: {result.text()}")
     return result
 
@@ -149,6 +167,15 @@ def test_generator_is_seeded() -> None:
 
 def test_rewrites_are_never_refuted(tally: Tally) -> None:
     assert not tally.refuted, "\n".join([tally.text(), *(tally.refuted or [])])
+
+
+def test_verification_never_crashes(tally: Tally, mutation_full: bool,
+                                    request: pytest.FixtureRequest) -> None:
+    if mutation_full:  # the deeper expressions of the full run meet this today
+        request.applymarker(pytest.mark.xfail(strict=True, reason=(
+            "kernel issue: MemoryError escapes verify_equal on cosh(exp(exp(...))) "
+            "(see test_kernel_regressions.py::test_huge_intermediate_values_do_not_crash)")))
+    assert not tally.crashed, "\n".join([tally.text(), *tally.crashed])
 
 
 def test_enough_cases_are_verified(tally: Tally) -> None:
