@@ -7,10 +7,9 @@ Each test states what must hold.  Those that fail on today's code are marked
 Documents go through a real ``python -m derive check`` in a temporary folder with hard
 limits: a hang fails its test instead of hanging CI.  Each run may use CPU_SECONDS of CPU
 time per document (RLIMIT_CPU: independent of how busy the machine is) and DEADLINE seconds
-of wall time.
-The documents that hang today run in processes of their own, so that each test flips on its
-own fix; all the others are checked by one process (one start-up of SymPy).  The runs of
-this module are started together so that their limits overlap.
+of wall time.  The documents that hang today run in processes of their own, so that each
+test flips on its own fix; all the others are checked by one process (one start-up of
+SymPy).  The runs of this module are started together so that their limits overlap.
 """
 
 from __future__ import annotations
@@ -47,10 +46,7 @@ PARALLEL_RUNS = 8
 #: Address space allowed to an in-process verification that may run away (bytes).
 MEMORY_CAP = 3 << 30
 OK = ("proved", "checked")
-NOT_OK = ("refuted", "unknown", "error")
 x = sp.Symbol("x")
-
-ONE_PLUS_ONE = "$$\n1 + 1 = 3\n$$\n"
 
 
 def _doc(*blocks: str, preamble: str = "") -> str:
