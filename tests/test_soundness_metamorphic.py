@@ -169,12 +169,9 @@ def test_rewrites_are_never_refuted(tally: Tally) -> None:
     assert not tally.refuted, "\n".join([tally.text(), *(tally.refuted or [])])
 
 
-def test_verification_never_crashes(tally: Tally, mutation_full: bool,
-                                    request: pytest.FixtureRequest) -> None:
-    if mutation_full:  # the deeper expressions of the full run meet this today
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "kernel issue: MemoryError escapes verify_equal on cosh(exp(exp(...))) "
-            "(see test_kernel_regressions.py::test_huge_intermediate_values_do_not_crash)")))
+def test_verification_never_crashes(tally: Tally) -> None:
+    # (a crash found once at depth 4, outside this seeded stream, is pinned down in
+    # test_kernel_regressions.py::test_huge_intermediate_values_do_not_crash)
     assert not tally.crashed, "\n".join([tally.text(), *tally.crashed])
 
 
