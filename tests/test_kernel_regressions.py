@@ -1,8 +1,7 @@
 """Regression tests for known verifier (kernel) bugs, through the public API and the CLI.
 
-Each test states what must hold.  Those that fail on today's code are marked
-``xfail(strict=True)`` with the issue, so the suite stays green and a fix flips them
-(strict: an unexpected pass fails the run, and the mark must then be removed).
+Each test states what must hold; every one of them failed before the verdict kernel
+(one claim, one worker, one deadline; the guarded evaluator; exact bounds) was built.
 
 Documents go through a real ``python -m derive check`` in a temporary folder with hard
 limits: a hang fails its test instead of hanging CI.  Each run may use CPU_SECONDS of CPU
@@ -202,30 +201,22 @@ def _is_refuted(claim: dict[str, Any]) -> bool:
 # ---------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="kernel issue: sgn(x) = 1 is proved under x >= 0, "
-                   "although x = 0 is in the domain (sgn(0) = 0)")
 def test_sign_is_not_one_at_the_closed_boundary(runs: dict[str, CliRun]) -> None:
     claim = runs["sgn"].verdict_of(r"sgn")
     assert claim["verdict"] not in OK, claim["message"]
     assert claim["evidence"]["method"] != "timeout", claim["message"]  # not a fix
 
 
-@pytest.mark.xfail(strict=True, reason="kernel issue: x = x + 10^{-25} is 'checked' at 30 "
-                   "digits although the difference is an exact nonzero rational")
 def test_a_tiny_exact_difference_is_refuted_in_a_document(runs: dict[str, CliRun]) -> None:
     claim = runs["tiny"].verdict_of(r"10\^\{-25\}")
     assert _is_refuted(claim), claim["message"]
 
 
-@pytest.mark.xfail(strict=True, reason="kernel issue: x = x + 10^{-25} is 'checked' at 30 "
-                   "digits although the difference is an exact nonzero rational")
 def test_a_tiny_exact_difference_is_refuted() -> None:
     outcome = verify_equal(x, x + sp.Rational(1, 10**25))
     assert outcome.verdict is Verdict.REFUTED, outcome
 
 
-@pytest.mark.xfail(strict=True, reason="kernel issue: pi = 3 and e = 2.781 are 'unknown' "
-                   "('0 of 1 sample points'): named constants are numbers and can be refuted")
 @pytest.mark.parametrize("pattern", [r"\\pi = 3$", r"^e = 2\.781$"])
 def test_wrong_named_constants_are_refuted(runs: dict[str, CliRun], pattern: str) -> None:
     claim = runs["constants"].verdict_of(pattern)
@@ -238,8 +229,6 @@ def test_right_named_constants_hold(runs: dict[str, CliRun], pattern: str) -> No
     assert claim["verdict"] in OK, claim["message"]
 
 
-@pytest.mark.xfail(strict=True, reason="kernel issue: verify_equal(pi, 3) is 'unknown' "
-                   "('0 of 1 sample points'): named constants are numbers")
 def test_wrong_named_constants_are_refuted_by_the_kernel_too() -> None:
     assert verify_equal(sp.pi, sp.Integer(3)).verdict is Verdict.REFUTED
 
@@ -256,8 +245,6 @@ def _arsinh_sides() -> tuple[sp.Expr, sp.Expr]:
     return lhs, rhs
 
 
-@pytest.mark.xfail(strict=True, reason="kernel issue: a true identity with sides ~1e59 is "
-                   "refuted by cancellation in sampling (at x = 5 rhs evaluates to 0.0)")
 def test_true_identity_with_cancellation_is_not_refuted_by_the_kernel() -> None:
     lhs, rhs = _arsinh_sides()
     outcome = verify_equal(lhs, rhs)
@@ -269,8 +256,6 @@ def test_true_identity_with_cancellation_is_not_refuted_by_the_kernel() -> None:
 # ---------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="kernel issue: d^40/dx^40 tan(sin x) = 0 runs past "
-                   "--time-limit 1 (the run hangs)")
 def test_high_derivative_stops_at_the_time_limit(runs: dict[str, CliRun]) -> None:
     claim = runs["derivative-40"].verdict_of(r"tan")
     assert claim["verdict"] == "unknown", claim["message"]
@@ -278,14 +263,10 @@ def test_high_derivative_stops_at_the_time_limit(runs: dict[str, CliRun]) -> Non
         claim["message"])
 
 
-@pytest.mark.xfail(strict=True, reason="kernel issue: 2^{10^{10^{10}}} = 10^{10^{10}} hangs "
-                   "the run, so 1 + 1 = 3 is never reported")
 def test_tower_of_powers_does_not_stop_the_document(runs: dict[str, CliRun]) -> None:
     assert _is_refuted(runs["tower"].verdict_of(r"^1 \+ 1 = 3$"))
 
 
-@pytest.mark.xfail(strict=True, reason="kernel issue: each of these hangs the run past "
-                   "--time-limit 1, so 1 + 1 = 3 is never reported")
 @pytest.mark.parametrize("name", sorted(HARD_INPUTS))
 def test_hard_input_ends_undecided_and_the_document_goes_on(
     runs: dict[str, CliRun], name: str,
@@ -305,10 +286,8 @@ def test_hard_input_ends_undecided_and_the_document_goes_on(
 @pytest.mark.parametrize("name", [
     "none",
     "2u",
-    pytest.param("zero", marks=pytest.mark.xfail(strict=True, reason=(
-        "kernel issue: RecursionError on d/dt dL/du = 0 (u = F, L = t u^2) aborts the file"))),
-    pytest.param("2tu", marks=pytest.mark.xfail(strict=True, reason=(
-        "kernel issue: RecursionError on d/dt dL/du = 2 t u (u = F, L = t u^2) aborts the file"))),
+    pytest.param("zero"),
+    pytest.param("2tu"),
 ])
 def test_lagrangian_claim_does_not_cost_the_rest(runs: dict[str, CliRun], name: str) -> None:
     run = runs[f"lagrange-{name}"]
@@ -316,16 +295,12 @@ def test_lagrangian_claim_does_not_cost_the_rest(runs: dict[str, CliRun], name: 
     assert not any("internal error" in c["message"] for c in run.claims())
 
 
-@pytest.mark.xfail(strict=True, reason="kernel issue: lim_{x->0} e^x = e^2 crashes the file "
-                   "(TypeError: cannot create mpf from exp(2))")
 def test_limit_with_symbolic_claimed_value_is_refuted(runs: dict[str, CliRun]) -> None:
     run = runs["limit-exp"]
     assert _is_refuted(run.verdict_of(r"\\lim"))
     assert _is_refuted(run.verdict_of(r"^1 \+ 1 = 3$"))
 
 
-@pytest.mark.xfail(strict=True, reason="kernel issue: verify_limit raises TypeError when the "
-                   "claimed value is not a plain number (exp(2), or an unevaluated -1*1)")
 @pytest.mark.parametrize("claimed", [
     sp.exp(2),
     sp.Mul(-1, 1, evaluate=False),
@@ -345,9 +320,6 @@ def test_wrong_constant_step_is_refuted_alone(runs: dict[str, CliRun]) -> None:
     assert _is_refuted(runs["chain-alone"].verdict_of(r"tanh"))
 
 
-@pytest.mark.xfail(strict=True, reason="kernel issue: inside a multi-row chain the wrong step "
-                   "tanh(x) = (e^x+e^-x)/(e^x+e^-x) is 'unknown' (doubtful reading: 'substitutes "
-                   "values'), while alone it is refuted")
 def test_wrong_constant_step_is_refuted_in_a_chain(runs: dict[str, CliRun]) -> None:
     claim = runs["chain"].verdict_of(r"^\\tanh\(x\) = ")
     assert _is_refuted(claim), claim["message"]
@@ -364,8 +336,6 @@ def test_sinc_limit_verdicts(runs: dict[str, CliRun]) -> None:
     assert _is_refuted(run.verdict_of(r"= 2$"))
 
 
-@pytest.mark.xfail(strict=True, reason="kernel issue: the proved limit rests on sympy.limit "
-                   "alone and its evidence does not say so (no numeric cross-check recorded)")
 def test_proved_limit_is_cross_checked_or_says_it_rests_on_one_method(
     runs: dict[str, CliRun],
 ) -> None:
@@ -379,16 +349,12 @@ def test_proved_limit_is_cross_checked_or_says_it_rests_on_one_method(
 # ---------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="kernel issue: derive steps runs function names as "
-                   "Python (lambdify in the finite-difference check): exit(3) exits with 3")
 def test_steps_does_not_run_exit(runs: dict[str, CliRun]) -> None:
     run = runs["steps-exit"]
     assert run.finished()
     assert run.returncode != 3
 
 
-@pytest.mark.xfail(strict=True, reason="kernel issue: derive steps runs print(7) (lambdify) "
-                   "and ends with a traceback")
 def test_steps_does_not_run_print(runs: dict[str, CliRun]) -> None:
     run = runs["steps-print"]
     assert run.finished()
@@ -396,8 +362,6 @@ def test_steps_does_not_run_print(runs: dict[str, CliRun]) -> None:
     assert "Traceback" not in run.stderr, run.stderr[-1000:]
 
 
-@pytest.mark.xfail(strict=True, reason="kernel issue: derive steps runs open('f','w') written "
-                   "in a subscript (lambdify): the file f is created")
 @pytest.mark.parametrize("name", ["open-quoted", "open-chr"])
 def test_steps_does_not_create_files(runs: dict[str, CliRun], name: str) -> None:
     run = runs[f"steps-{name}"]
@@ -418,8 +382,6 @@ INJECTED_EXPRESSIONS = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="kernel issue: build_derivation runs names as Python "
-                   "(lambdify): exit raises SystemExit, print prints, open creates a file")
 @pytest.mark.parametrize("name", sorted(INJECTED_EXPRESSIONS))
 def test_build_derivation_does_not_run_names(
     tmp_path: Path, capfd: pytest.CaptureFixture[str], name: str,
@@ -437,9 +399,6 @@ def test_build_derivation_does_not_run_names(
 # ---------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="kernel issue: build_derivation raises TypeError "
-                   "(Expr._eval_nseries ... 'cdir') from sympy.limit at -oo of an oscillating "
-                   "function instead of leaving the limit out or unknown")
 def test_build_derivation_survives_a_limit_sympy_cannot_take() -> None:
     derivation = build_derivation(spec_from_expression(sp.log(1 + x**2) * sp.cos(x), x))
     assert all(s.outcome is not None and s.outcome.verdict.value in OK
@@ -461,9 +420,6 @@ def _verdict_with_memory_cap(lhs: sp.Expr, rhs: sp.Expr) -> str:
     return verify_equal(lhs, rhs, settings=VerifySettings(time_limit=2.0)).verdict.value
 
 
-@pytest.mark.xfail(strict=True, reason="kernel issue: MemoryError escapes verify_equal: the "
-                   "numeric screen evaluates cosh(exp(exp(x^3))) in mpmath at a point where "
-                   "the argument has a gigantic exponent")
 def test_huge_intermediate_values_do_not_crash() -> None:
     lhs, rhs = _huge_cosh_sides()
     verdict = run_with_time_limit(_verdict_with_memory_cap, lhs, rhs, seconds=DEADLINE)

@@ -7,9 +7,8 @@ evaluated independently (``sympy.N``) at points of the domain INCLUDING a closed
 boundary, and must agree.  A seeded subset of SWEEP_CLAIMS claims runs by default, every
 claim under ``pytest --mutation-full``.
 
-Violations found today are listed in KNOWN_VIOLATIONS: each has its own
-``xfail(strict=True)`` test that flips when the kernel fixes it, and the sweep fails on
-any violation not in that list.
+Open violations would be listed in KNOWN_VIOLATIONS (none are); the sweep fails on any
+violation not in that list, and one former violation of each kind has its own test.
 """
 
 from __future__ import annotations
@@ -138,65 +137,13 @@ def violation(claim: AssumedClaim) -> str | None:
     return None if found is None else f"{verdict.value}: {claim}; {found}"
 
 
-#: Violations found today (verify_equal) in the full sweep, as AssumedClaim.key.  Two
-#: kinds: a closed boundary treated as open (``x >= 0`` read as ``x > 0``: sgn(x) = 1
-#: proved), and "checked" claims false at isolated points that sampling never meets
-#: (sgn(x)^2 = 1 at x = 0; floor and ceiling at integers).
-KNOWN_VIOLATIONS: frozenset[tuple[str, str, str, str]] = frozenset({
-    ("sign=1", "0", "x >= a", "0"),
-    ("sign=1", "0", "a <= x < a+1", "0"),
-    ("sign=1", "1", "x >= a", "1"),
-    ("sign=1", "1", "a <= x < a+1", "1"),
-    ("sign=1", "1/2", "x >= a", "1/2"),
-    ("sign=1", "1/2", "a <= x < a+1", "1/2"),
-    ("sign=-1", "0", "x <= a", "0"),
-    ("sign=-1", "0", "a < x <= a+1", "-1"),
-    ("sign=-1", "1", "x <= a", "1"),
-    ("sign=-1", "1", "a < x <= a+1", "0"),
-    ("sign=-1", "1/2", "x <= a", "1/2"),
-    ("sign^2=1", "0", "x > a", "-1"),
-    ("sign^2=1", "0", "x >= a", "-1"),
-    ("sign^2=1", "0", "x >= a", "0"),
-    ("sign^2=1", "0", "x < a", "1/2"),
-    ("sign^2=1", "0", "x < a", "1"),
-    ("sign^2=1", "0", "x < a", "2"),
-    ("sign^2=1", "0", "x <= a", "0"),
-    ("sign^2=1", "0", "x <= a", "1/2"),
-    ("sign^2=1", "0", "x <= a", "1"),
-    ("sign^2=1", "0", "x <= a", "2"),
-    ("sign^2=1", "0", "a <= x < a+1", "0"),
-    ("sign^2=1", "0", "a < x <= a+1", "-1"),
-    ("sign^2=1", "1", "x >= a", "1"),
-    ("sign^2=1", "1", "x <= a", "1"),
-    ("sign^2=1", "1", "a <= x < a+1", "1"),
-    ("sign^2=1", "1", "a < x <= a+1", "0"),
-    ("sign^2=1", "1/2", "x >= a", "1/2"),
-    ("sign^2=1", "1/2", "x <= a", "1/2"),
-    ("sign^2=1", "1/2", "a <= x < a+1", "1/2"),
-    ("floor=c", "0", "a < x <= a+1", "0"),
-    ("floor=c", "1", "a < x <= a+1", "1"),
-    ("ceiling=floor+1", "0", "a <= x < a+1", "-1"),
-    ("ceiling=floor+1", "0", "a <= x < a+1", "0"),
-    ("ceiling=floor+1", "0", "a <= x < a+1", "1"),
-    ("ceiling=floor+1", "0", "a <= x < a+1", "2"),
-    ("ceiling=floor+1", "0", "a < x <= a+1", "-1"),
-    ("ceiling=floor+1", "0", "a < x <= a+1", "0"),
-    ("ceiling=floor+1", "0", "a < x <= a+1", "1"),
-    ("ceiling=floor+1", "0", "a < x <= a+1", "2"),
-    ("ceiling=floor+1", "1", "a <= x < a+1", "-1"),
-    ("ceiling=floor+1", "1", "a <= x < a+1", "0"),
-    ("ceiling=floor+1", "1", "a <= x < a+1", "1"),
-    ("ceiling=floor+1", "1", "a <= x < a+1", "2"),
-    ("ceiling=floor+1", "1", "a < x <= a+1", "-1"),
-    ("ceiling=floor+1", "1", "a < x <= a+1", "0"),
-    ("ceiling=floor+1", "1", "a < x <= a+1", "1"),
-    ("ceiling=floor+1", "1", "a < x <= a+1", "2"),
-    ("ceiling=floor+1", "1/2", "x > a", "2"),
-    ("ceiling=floor+1", "1/2", "x >= a", "2"),
-    ("ceiling=floor+1", "1/2", "a <= x < a+1", "1/2"),
-    ("ceiling=floor+1", "1/2", "a < x <= a+1", "1/2"),
-})
-#: One violation of each kind, each its own xfail test, to flip as the kernel fixes it.
+#: Violations of the full sweep still open, as AssumedClaim.key: none.  The sweep found 52
+#: when it was written, of two kinds: a closed boundary treated as open (``x >= 0`` read as
+#: ``x > 0``: sgn(x) = 1 proved), and "checked" claims false at isolated points that
+#: sampling never met (sgn(x)^2 = 1 at x = 0; floor and ceiling at integers).  The kernel
+#: now reads bounds exactly and samples the points where jump functions jump.
+KNOWN_VIOLATIONS: frozenset[tuple[str, str, str, str]] = frozenset()
+#: One former violation of each kind, each its own regression test.
 REPRESENTATIVES = {
     "closed boundary read as open (proved)": ("sign=1", "0", "x >= a", "0"),
     "closed upper boundary read as open (proved)": ("sign=-1", "0", "x <= a", "0"),
@@ -244,17 +191,11 @@ def test_sweep_has_no_new_violation(violations: dict[AssumedClaim, str]) -> None
     assert not new, "\n".join(new.values())
 
 
-def test_representatives_are_known_violations() -> None:
-    assert set(REPRESENTATIVES.values()) <= KNOWN_VIOLATIONS
-
-
 def _claim(key: tuple[str, str, str, str]) -> AssumedClaim:
     template, shift, domain, bound = key
     return AssumedClaim(template, sp.Rational(shift), domain, sp.Rational(bound))
 
 
-@pytest.mark.xfail(strict=True, reason="kernel issue: a claim accepted under an assumption "
-                   "fails at a point of the domain (see KNOWN_VIOLATIONS)")
 @pytest.mark.parametrize("kind", sorted(REPRESENTATIVES))
 def test_known_violation_is_fixed(kind: str) -> None:
     claim = _claim(REPRESENTATIVES[kind])
@@ -270,8 +211,7 @@ def _document(assume: str, claim: str) -> str:
 
 
 @pytest.mark.parametrize(("assume", "claim"), [
-    pytest.param("x >= 0", r"\operatorname{sgn}(x) = 1", marks=pytest.mark.xfail(
-        strict=True, reason="kernel issue: x >= 0 is read as x > 0 (sgn(0) = 0)")),
+    pytest.param("x >= 0", r"\operatorname{sgn}(x) = 1", id="sgn-closed"),
     pytest.param("x >= 0", r"|x| = x", id="abs-closed"),
     pytest.param("x > 0", r"\sqrt{x^2} = x", id="sqrt-open"),
     pytest.param("x <= 0", r"\sqrt{x^2} = -x", id="sqrt-closed-below"),

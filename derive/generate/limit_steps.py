@@ -18,7 +18,7 @@ import sympy as sp
 # The one LaTeX style of every exported document; printing is a leaf module with no
 # dependency on the later stages.
 from derive.printing import derivation_latex
-from derive.timelimit import TimeLimitExceeded, run_with_time_limit
+from derive.timelimit import TimeLimitExceeded, WorkerDied, run_with_time_limit
 from derive.verify import InconsistentLimit, cross_checked_limit
 from derive.verify.evaluate import evaluate
 
@@ -59,8 +59,10 @@ def compute_limit(
     real value in time, or the function is not real-valued towards +-oo."""
     try:
         value = run_with_time_limit(_limit, expr, x, point, seconds=seconds)
-    except (TimeLimitExceeded, NotImplementedError, ValueError, RuntimeError):
+    except (TimeLimitExceeded, WorkerDied):
         return None
+    except Exception:  # SymPy failing inside limit (TypeError, NotImplementedError ...)
+        return None  # no definite limit found: nothing is claimed
     if not isinstance(value, sp.Expr) or value.has(sp.AccumBounds, sp.nan, sp.zoo, sp.Limit):
         return None
     if value.is_extended_real is not True:

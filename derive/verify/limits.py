@@ -36,7 +36,7 @@ class _LimitResult:
     value: sp.Expr | None  # None: one-sided limits differ
     one_sided: tuple[sp.Expr, sp.Expr] | None
     equal: bool
-    confirmed: bool = True  # a second way of computing the limit agreed
+    cross_check: str | None = None  # the second way of computing it that agreed
 
 
 def verify_limit(
@@ -111,10 +111,12 @@ def _verify_limit(
         return plain_outcome(
             Verdict.UNKNOWN, "limit", f"sympy.limit failed: {type(exc).__name__}: {exc}"
         )
-    caveats = () if result.confirmed else (Caveat.ONE_METHOD,)
+    caveats = () if result.cross_check else (Caveat.ONE_METHOD,)
     if result.equal:
         detail = f"sympy.limit gives {sp.sstr(target)}"
-        if not result.confirmed:
+        if result.cross_check:
+            detail += f", cross-checked {result.cross_check}"
+        else:
             detail += " (one method: the cross-check through a substitution failed)"
         return Outcome(Verdict.PROVED, Evidence(Stage.LIMIT, detail, caveats=caveats))
     if body.atoms(AppliedUndef) or target.atoms(AppliedUndef):
@@ -198,8 +200,9 @@ def cross_checked_limit(
 
 def checked_limit(
     expr: sp.Expr, variable: sp.Symbol, point: sp.Expr, direction: str
-) -> tuple[sp.Expr, bool]:
-    """(the limit, whether a second way confirmed it); see ``cross_checked_limit``."""
+) -> tuple[sp.Expr, str | None]:
+    """(the limit, the second way that confirmed it, or None when none could);
+    see ``cross_checked_limit``."""
     value = sp.limit(expr, variable, point, direction)
     s = sp.Dummy("s", positive=True)
     if point in (sp.oo, -sp.oo):
@@ -213,14 +216,14 @@ def checked_limit(
     try:
         again = sp.limit(substituted, s, sp.oo)
     except Exception:  # the second way failed: the value rests on one method
-        return value, False
+        return value, None
     if again.has(sp.Limit) or value.has(sp.Limit):
-        return value, False  # unevaluated (undefined functions): nothing to compare
+        return value, None  # unevaluated (undefined functions): nothing to compare
     if again != value and not _same_value(again, value):
         raise InconsistentLimit(
             f"sympy.limit gives {sp.sstr(value)} directly but {sp.sstr(again)} {route}"
         )
-    return value, True
+    return value, route
 
 
 def _compute_limit(
@@ -230,14 +233,14 @@ def _compute_limit(
     expr, claimed = expr.doit(), claimed.doit()
     if point in (sp.oo, -sp.oo) or direction != "+-":
         one_dir = direction if direction != "+-" else ("-" if point == sp.oo else "+")
-        value, confirmed = checked_limit(expr, variable, point, one_dir)
-        return _LimitResult(value, None, _same_value(value, claimed), confirmed)
-    right, right_confirmed = checked_limit(expr, variable, point, "+")
-    left, left_confirmed = checked_limit(expr, variable, point, "-")
-    confirmed = right_confirmed and left_confirmed
+        value, route = checked_limit(expr, variable, point, one_dir)
+        return _LimitResult(value, None, _same_value(value, claimed), route)
+    right, right_route = checked_limit(expr, variable, point, "+")
+    left, left_route = checked_limit(expr, variable, point, "-")
+    route = f"{right_route} and {left_route}" if right_route and left_route else None
     if _same_value(left, right):
-        return _LimitResult(right, None, _same_value(right, claimed), confirmed)
-    return _LimitResult(None, (left, right), False, confirmed)
+        return _LimitResult(right, None, _same_value(right, claimed), route)
+    return _LimitResult(None, (left, right), False, route)
 
 
 def _same_value(a: sp.Expr, b: sp.Expr) -> bool:

@@ -8,9 +8,12 @@ anything is refuted, and a refutation names the point and both values.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
+from fractions import Fraction
 
 import mpmath
+import sympy as sp
 
 from derive import numeric
 from derive.model import Caveat, Counterexample, Evidence, Outcome, Stage, Verdict, VerifySettings
@@ -33,7 +36,7 @@ def screen(
     """A few simple points: a refutation with counterexample, or None."""
     rng = random.Random(settings.seed)
     checked = 0
-    for point in numeric.sample_points(sides.symbols, sides.domains, rng, 4 * SCREEN_POINTS):
+    for point in _points(sides, rng, 4 * SCREEN_POINTS):
         if budget.expired():
             return None  # later stages find the budget spent too
         verdict = _compare_at(functions, point, settings.digits, screening=True)
@@ -63,7 +66,7 @@ def sample(
     agreeing = skipped = 0
     out_of_time = False
     largest = mpmath.mpf(0)
-    for point in numeric.sample_points(sides.symbols, sides.domains, rng, 8 * wanted):
+    for point in _points(sides, rng, 8 * wanted):
         if budget.expired():
             out_of_time = True
             break
@@ -156,6 +159,55 @@ def _complex_text(value: mpmath.mpf | mpmath.mpc) -> str:
         return f"{numeric.decimal_string(imag)}i"
     sign = "-" if imag < 0 else "+"
     return f"{numeric.decimal_string(real)} {sign} {numeric.decimal_string(abs(imag))}i"
+
+
+#: Functions that jump; a claim about them can fail at isolated points only.
+_JUMPS = (sp.sign, sp.Heaviside, sp.Abs, sp.floor, sp.ceiling, sp.frac)
+#: The integers tried as values of a floor/ceiling argument.
+_INTEGER_TARGETS = tuple(range(-3, 4))
+
+
+def _points(sides: Sides, rng: random.Random, limit: int) -> Iterator[Point]:
+    """The points where a jump happens first (sign(x)^2 = 1 fails only at 0; ceiling(x) =
+    floor(x) + 1 only at integers), then the seeded sample points."""
+    regular = list(numeric.sample_points(sides.symbols, sides.domains, rng, limit))
+    jumps = _jump_points(sides, regular[0] if regular else {})
+    seen = {tuple(sorted((s.name, v) for s, v in p.items())) for p in jumps}
+    yield from jumps
+    for point in regular:
+        if tuple(sorted((s.name, v) for s, v in point.items())) not in seen:
+            yield point
+
+
+def _jump_points(sides: Sides, base: Point) -> list[Point]:
+    """Points (inside the domains) where the argument of a jump function, linear in one
+    variable with rational coefficients, is 0 or an integer; other variables as in ``base``."""
+    points: list[Point] = []
+    for node in sp.preorder_traversal(sp.Tuple(sides.lhs, sides.rhs)):
+        if not isinstance(node, _JUMPS) or not node.args:
+            continue
+        argument = node.args[0]
+        variables = [v for v in sides.symbols if argument.has(v)]
+        if len(variables) != 1:
+            continue
+        variable = variables[0]
+        others = {v: numeric.to_rational(base[v]) for v in base if v != variable}
+        try:
+            line = sp.Poly(argument.xreplace(others), variable)
+        except sp.PolynomialError:
+            continue
+        if line.degree() != 1 or not all(c.is_Rational for c in line.all_coeffs()):
+            continue
+        slope, intercept = (Fraction(int(c.p), int(c.q)) for c in line.all_coeffs())
+        targets = (0,) if isinstance(node, sp.sign | sp.Heaviside | sp.Abs) else _INTEGER_TARGETS
+        interval = sides.domains.get(variable.name, numeric.Interval()).intersect(
+            numeric.interval_of_symbol(variable)
+        )
+        for target in targets:
+            value = (target - intercept) / slope
+            if interval.contains(value):
+                points.append({**base, variable: value})
+    return points[:16]
 
 
 @dataclass(frozen=True)
