@@ -33,7 +33,7 @@ if str(ROOT) not in sys.path:  # score this checkout's derive, not an installed 
     sys.path.insert(0, str(ROOT))
 
 REALDOCS = ROOT / "benchmarks" / "realdocs"
-DEFAULT_DOCS = "/work/realdocs"
+DEFAULT_DOCS = str(ROOT.parent / "realdocs")  # beside the checkout, outside the repository
 DEFAULT_CACHE = os.path.join(tempfile.gettempdir(), "derive-realdocs-cache.json")
 DEFAULT_TIME_LIMIT = 2.0
 #: A label still matches a finding whose line moved by at most this much (same lhs and rhs).

@@ -23,7 +23,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 MANIFEST = HERE / "manifest.json"
-DEFAULT_DEST = "/work/realdocs"
+DEFAULT_DEST = str(Path(__file__).resolve().parents[3] / "realdocs")  # beside the checkout
 DEFAULT_MIRRORS = "/work/.mirror"
 
 
