@@ -16,7 +16,6 @@ from decimal import (
     InvalidOperation,
     localcontext,
 )
-from functools import partial
 
 import mpmath
 import sympy as sp
@@ -38,7 +37,7 @@ from derive.verify.budget import Budget
 from derive.verify.common import DEFAULT_SETTINGS, NotAnExpression, as_expr, evaluate, plain_outcome
 from derive.verify.equality import verify_equal
 from derive.verify.evaluate import EvaluationError, enclose
-from derive.verify.worker import run_claim
+from derive.verify.worker import runs_as_claim
 
 _ELLIPSIS = re.compile(r"\s*(\.\.\.|…|\\l?dots|\\cdots)\s*$")
 _DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
@@ -79,30 +78,8 @@ def _parse_written(written: str) -> _Written | None:
         return None
 
 
+@runs_as_claim("expr")
 def verify_decimal(
-    expr: sp.Expr,
-    written: str,
-    *,
-    mode: str = "rounded",
-    definitions: Sequence[Definition] = (),
-    settings: VerifySettings = DEFAULT_SETTINGS,
-) -> Outcome:
-    """See ``_verify_decimal``: run as one claim, in its own worker under one deadline."""
-    return run_claim(
-        partial(
-            _verify_decimal,
-            expr,
-            written,
-            mode=mode,
-            definitions=definitions,
-            settings=settings,
-        ),
-        settings=settings,
-        small=(expr, *(d.body for d in definitions)),
-    )
-
-
-def _verify_decimal(
     expr: sp.Expr,
     written: str,
     *,
@@ -333,32 +310,8 @@ def _judge_decimal(true_value: _TrueValue, written: _Written, mode: str) -> Outc
     )
 
 
+@runs_as_claim("lhs", "rhs")
 def verify_approx(
-    lhs: sp.Expr,
-    rhs: sp.Expr,
-    *,
-    written: str | None = None,
-    definitions: Sequence[Definition] = (),
-    settings: VerifySettings = DEFAULT_SETTINGS,
-    assumptions: Sequence[sp.Basic] = (),
-) -> Outcome:
-    """See ``_verify_approx``: run as one claim, in its own worker under one deadline."""
-    return run_claim(
-        partial(
-            _verify_approx,
-            lhs,
-            rhs,
-            written=written,
-            definitions=definitions,
-            settings=settings,
-            assumptions=assumptions,
-        ),
-        settings=settings,
-        small=(lhs, rhs, *(d.body for d in definitions)),
-    )
-
-
-def _verify_approx(
     lhs: sp.Expr,
     rhs: sp.Expr,
     *,

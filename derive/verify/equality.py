@@ -9,7 +9,6 @@ cannot decide in time, sampling for ``checked``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import partial
 
 import sympy as sp
 
@@ -21,33 +20,11 @@ from derive.verify import sampling, symbolic
 from derive.verify.budget import SAMPLING_SHARE, Budget
 from derive.verify.common import DEFAULT_SETTINGS, NotAnExpression, as_expr, plain_outcome
 from derive.verify.sides import Sides, prepare
-from derive.verify.worker import run_claim
+from derive.verify.worker import runs_as_claim
 
 
+@runs_as_claim("lhs", "rhs")
 def verify_equal(
-    lhs: sp.Expr,
-    rhs: sp.Expr,
-    *,
-    definitions: Sequence[Definition] = (),
-    settings: VerifySettings = DEFAULT_SETTINGS,
-    assumptions: Sequence[sp.Basic] = (),
-) -> Outcome:
-    """See ``_verify_equal``: run as one claim, in its own worker under one deadline."""
-    return run_claim(
-        partial(
-            _verify_equal,
-            lhs,
-            rhs,
-            definitions=definitions,
-            settings=settings,
-            assumptions=assumptions,
-        ),
-        settings=settings,
-        small=(lhs, rhs, *(d.body for d in definitions)),
-    )
-
-
-def _verify_equal(
     lhs: sp.Expr,
     rhs: sp.Expr,
     *,

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import partial
 
 import mpmath
 import sympy as sp
@@ -28,7 +27,7 @@ from derive.numeric import MpFunction
 from derive.timelimit import TimeLimitExceeded
 from derive.verify.budget import SAMPLING_SHARE, Budget
 from derive.verify.common import DEFAULT_SETTINGS, as_expr, plain_outcome
-from derive.verify.worker import run_claim
+from derive.verify.worker import runs_as_claim
 
 
 @dataclass(frozen=True)
@@ -39,34 +38,8 @@ class _LimitResult:
     cross_check: str | None = None  # the second way of computing it that agreed
 
 
+@runs_as_claim("expr", "claimed")
 def verify_limit(
-    expr: sp.Expr,
-    variable: sp.Symbol,
-    point: sp.Expr,
-    claimed: sp.Expr,
-    *,
-    direction: str = "+-",
-    definitions: Sequence[Definition] = (),
-    settings: VerifySettings = DEFAULT_SETTINGS,
-) -> Outcome:
-    """See ``_verify_limit``: run as one claim, in its own worker under one deadline."""
-    return run_claim(
-        partial(
-            _verify_limit,
-            expr,
-            variable,
-            point,
-            claimed,
-            direction=direction,
-            definitions=definitions,
-            settings=settings,
-        ),
-        settings=settings,
-        small=(expr, claimed, *(d.body for d in definitions)),
-    )
-
-
-def _verify_limit(
     expr: sp.Expr,
     variable: sp.Symbol,
     point: sp.Expr,

@@ -11,6 +11,8 @@ an ``Outcome``: one bad claim never costs the rest of the document.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -72,6 +74,35 @@ def is_small(exprs: Sequence[object]) -> bool:
 
 
 _SLOW = (sp.Integral, sp.Limit, sp.Sum, sp.Product, sp.Subs, sp.factorial, sp.gamma)
+
+
+F = TypeVar("F", bound=Callable[..., Outcome])
+
+
+def runs_as_claim(*expressions: str) -> Callable[[F], F]:
+    """Make a ``verify_*`` function run as one claim (``run_claim``).  ``expressions`` name
+    its parameters that hold the claim's expressions; with the bodies of its
+    ``definitions`` they decide the fast path.  The body stays reachable as ``__wrapped__``.
+    """
+
+    def decorate(body: F) -> F:
+        signature = inspect.signature(body)
+
+        @functools.wraps(body)
+        def as_claim(*args: Any, **kwargs: Any) -> Outcome:
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            values = bound.arguments
+            small = [values[name] for name in expressions]
+            small += [definition.body for definition in values.get("definitions", ())]
+            return run_claim(
+                functools.partial(body, *args, **kwargs), settings=values["settings"],
+                small=small,
+            )
+
+        return as_claim  # type: ignore[return-value]
+
+    return decorate
 
 
 def run_isolated(
