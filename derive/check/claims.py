@@ -65,7 +65,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from derive.check.indexed import Family, member_definitions, split_indexed
-from derive.check.prose import Heading, SourceIndex, headings, lead_in
+from derive.check.prose import Heading, NotebookIndex, SourceIndex, headings, lead_in
 from derive.check.roles import (
     Reading,
     Role,
@@ -508,6 +508,10 @@ class ClaimBuilder:
             return body
         if not force and (
             name in _names(body.expr)  # recursive: an equation, not a definition
+            or self._restates(name, params, body.expr)
+            # f(x_{k+1}) = 0 for a function defined before: a condition on it, no new f
+            or (name in self.definitions and params
+                and not set(params) & body.expr.free_symbols)
             # P(\Omega) = 1, Q(S) = 1: a statement about one set or event, not a function
             or (params and not set(params) & body.expr.free_symbols
                 and all(p.name[:1].isupper() for p in params))
@@ -536,6 +540,14 @@ class ClaimBuilder:
             ))
         return body
 
+    def _restates(self, name: str, params: tuple[sp.Symbol, ...], body: sp.Expr) -> bool:
+        """``f(x) = body`` says again what ``f`` already is: a claim, not a new definition."""
+        old = self.definitions.get(name)
+        if old is None or len(old.params) != len(params):
+            return False
+        renamed = old.body.xreplace(dict(zip(old.params, params, strict=True)))
+        return bool(renamed == body)
+
     def _definable(
         self, latex: str, *, force: bool,
     ) -> tuple[str, tuple[sp.Symbol, ...], bool] | None:
@@ -547,7 +559,11 @@ class ClaimBuilder:
         call = _CALL.match(latex)
         if call is not None:
             name = function_name(call.group("head") + (call.group("sub") or ""))
-            redefinable = name in self.scope.stale  # defined in a section that has ended
+            # defined in a section that has ended, or before a heading passed since (a new
+            # example's own f): read as a new definition unless it restates the old one
+            redefinable = name in self.scope.stale or (
+                name in self.functions and self.scope.under_another_heading(name)
+            )
             if name is None or (name in self.definitions and not force and not redefinable):
                 return None
             try:
@@ -991,9 +1007,13 @@ class _ProseContext:
     def __init__(self, path: str, source: str) -> None:
         from derive.extract import syntax_for  # the extractors' notion of a file's syntax
 
-        self.source = source
-        self.index = SourceIndex(source)
         syntax = syntax_for(path)
+        self.index = SourceIndex(source)
+        if syntax == "notebook" and source:
+            # the notebook's JSON: its Markdown cells are the prose, read as Markdown
+            self.index = NotebookIndex(source)
+            source, syntax = self.index.text, "markdown"
+        self.source = source
         self.latex = syntax == "latex"
         self.headings: list[Heading] = headings(source, syntax) if source else []
         self.after = 0  # where the previous block ended
