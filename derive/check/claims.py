@@ -141,6 +141,11 @@ class Claim:
     #: Conditions the prose states in this section about names the claim uses ("when
     #: $c = 2$"): a refutation that holds under one of them is unknown (equations.py).
     conditions: tuple[Condition, ...] = ()
+    #: Definitions the claim uses (directly or through other definitions) that were made
+    #: under another heading or before a thematic break, of names the document defines
+    #: more than once: (name, left side as written, where).  The document may mean
+    #: another function there (a new example's f): see doubts.py.
+    remote_definitions: tuple[tuple[str, str, Location], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -269,6 +274,9 @@ class ClaimBuilder:
     def __init__(self, path: str) -> None:
         self.path = path
         self.definitions: dict[str, Definition] = {}
+        #: where each definition in force was stated, and its left side as written
+        self.definition_sites: dict[str, tuple[str, Location]] = {}
+        self.definition_counts: dict[str, int] = {}  # definitions of each name in the file
         self.functions: set[str] = set()
         self.opaque: set[str] = set()  # names whose definitions could not be read
         self.scope = Scope()  # sections: where definitions, names in use and conditions hold
@@ -521,6 +529,8 @@ class ClaimBuilder:
         try:
             self._record(Definition(name=name, params=params, body=body.expr,
                                     latex=f"{shown} = {body.written}"))
+            self.definition_sites[name] = (shown, block.location_of(offset))
+            self.definition_counts[name] = self.definition_counts.get(name, 0) + 1
         except DefinitionCycle as cycle:
             self.items.append(Finding(
                 location=block.location_of(offset), kind=ClaimKind.DEFINITION,
@@ -539,6 +549,14 @@ class ClaimBuilder:
                 lhs=shown, rhs=body.written, relation="=", severity="info",
             ))
         return body
+
+    def _new_example_function(self, piece: Piece) -> bool:
+        """``f(x)`` of a function defined before a heading passed since (another example)."""
+        call = _CALL.match(_strip(piece)[0])
+        if call is None:
+            return False
+        name = function_name(call.group("head") + (call.group("sub") or ""))
+        return name in self.functions and self.scope.under_another_heading(name)
 
     def _restates(self, name: str, params: tuple[sp.Symbol, ...], body: sp.Expr) -> bool:
         """``f(x) = body`` says again what ``f`` already is: a claim, not a new definition."""
@@ -671,6 +689,11 @@ class ClaimBuilder:
         if block.inline and reading is None and not self._asserted_by_directive:
             # "the rate $\eta = 0.1$": a value in prose is an example or a condition
             defines = written_number(relations[0].rhs.text.strip()) is None
+        if (
+            block.inline and reading is not None and reading.role is Role.ASSERTED
+            and not self._asserted_by_directive and self._new_example_function(row.lhs)
+        ):
+            defines = True  # "show that $f(x) = ...$ is a density": this example's f
         if row.continues:
             if previous is None:
                 # nothing to continue from: read it as a chain starting at its first side
@@ -919,7 +942,50 @@ class ClaimBuilder:
             ambiguities=left.ambiguities + right.ambiguities,
             lhs_location=block.location_of(left.offset),
         )
+        remote = self._remote_definitions(left.expr, right.expr)
+        if remote:
+            claim = replace(claim, remote_definitions=remote)
         return self._classify(claim, left, right)
+
+    def keep_contested_remote_definitions(self) -> None:
+        """Once the whole file is read: a remote definition of a name the document defines
+        only once is the one meant (a document about versin uses it in every section),
+        unless the name is one Latin letter (f, F, g, u): the names examples reuse, also
+        for functions the prose gives without a formula ("F is an antiderivative")."""
+        for index, item in enumerate(self.items):
+            if not isinstance(item, Claim) or not item.remote_definitions:
+                continue
+            kept = tuple(
+                site for site in item.remote_definitions
+                if self.definition_counts.get(site[0], 0) > 1 or _LETTER.fullmatch(site[0])
+            )
+            if kept != item.remote_definitions:
+                self.items[index] = replace(item, remote_definitions=kept)
+
+    def _remote_definitions(
+        self, *exprs: sp.Expr | None,
+    ) -> tuple[tuple[str, str, Location], ...]:
+        """The definitions ``exprs`` use, through other definitions too, that were made
+        under another heading (see Claim.remote_definitions)."""
+        pending: set[str] = set()
+        for expr in exprs:
+            if expr is not None:
+                pending |= _names(expr)
+        seen: set[str] = set()
+        remote: list[tuple[str, str, Location]] = []
+        while pending:
+            name = pending.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            definition = self.definitions.get(name)
+            if definition is None:
+                continue
+            site = self.definition_sites.get(name)
+            if site is not None and self.scope.under_another_heading(name):
+                remote.append((name, *site))
+            pending |= _names(definition.body) - {p.name for p in definition.params}
+        return tuple(sorted(remote, key=lambda found: found[2].sort_key))
 
     def _classify(self, claim: Claim, left: Side, right: Side) -> Item:
         number_side, expr_side, side_name = None, None, ""
@@ -993,6 +1059,7 @@ def build_claims(
     for directive in pending:
         _apply_directive(builder, *directive)
     builder.drop_clear_products()
+    builder.keep_contested_remote_definitions()
     return builder.items
 
 

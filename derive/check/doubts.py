@@ -150,6 +150,19 @@ def _log_base(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str |
     return None
 
 
+def _remote_definition(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
+    """The counterexample uses a definition stated under another heading (an earlier
+    example's f, an antiderivative F of another section): the author may mean another."""
+    if not claim.remote_definitions:
+        return None
+    _, shown, where = claim.remote_definitions[0]
+    place = f"line {where.line}" if where.cell is None else f"cell {where.cell}, line {where.line}"
+    return (
+        f"uses {shown} as defined at {place}, under another heading; if that is the one "
+        f"meant here, say so with a directive `derive: define {shown} = ...`"
+    )
+
+
 #: In order: the first rule that doubts the reading declines the refutation.
 DOUBT_RULES: tuple[DoubtRule, ...] = (
     DoubtRule("DRV-D00", "statement-role", _statement_role),
@@ -159,7 +172,8 @@ DOUBT_RULES: tuple[DoubtRule, ...] = (
     DoubtRule("DRV-D04", "no-shared-variable", _no_shared_variable),
     DoubtRule("DRV-D05", "unstated-domain", _unstated_domain),
     DoubtRule("DRV-D06", "undefined-function-in-limit", _undefined_in_limit),
-    DoubtRule("DRV-D07", "log-base", _log_base),
+    DoubtRule("DRV-D08", "remote-definition", _remote_definition),
+    DoubtRule("DRV-D07", "log-base", _log_base),  # last: it verifies again
 )
 
 

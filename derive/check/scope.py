@@ -5,10 +5,10 @@ of the same or an outer level) or until it is redefined.  A function's definitio
 (``\\sigma(x) = ...``) is notation: it stays in force after its section ends, but a
 later section may redefine the function, and so may a later block under another
 heading (a deeper one included: a new example, ``##### Example``) -- there a row
-``f(x) = ...`` with another body is the example's own function.  A named value (``u = 1+e^{-x}``, ``s = 0``)
-ends with its section.  Definitions from directives and the configuration hold for
-the whole file.  Names in use and prose conditions ("when $c = 2$") end with their
-section too.
+``f(x) = ...`` with another body is the example's own function.  A named value
+(``u = 1+e^{-x}``, ``s = 0``) ends with its section.  Definitions from directives
+and the configuration hold for the whole file.  Names in use and prose conditions
+("when $c = 2$") end with their section too.
 """
 
 from __future__ import annotations

@@ -111,9 +111,9 @@ def _project_macros(path: str) -> Macros:
 
 def prose_source(path: str, text: str) -> str:
     """The text whose prose gives blocks their roles and sections (derive.check.roles):
-    the document itself, or "" for a notebook, whose block locations are within cells
-    (every block of a notebook is then read as asserted)."""
-    return "" if syntax_for(path) == "notebook" else text
+    the document itself (for a notebook its JSON, whose Markdown cells derive.check.prose
+    lays end to end: block locations are within cells)."""
+    return text
 
 
 def extract_blocks(path: str, text: str) -> list[MathBlock]:
