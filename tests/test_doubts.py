@@ -204,3 +204,75 @@ def test_remote_definition_rule_in_isolation() -> None:
     )
     assert in_cell is not None and "cell 4, line 2" in in_cell[1]
     assert first_doubt(_claim(), _refuted(), SETTINGS) is None
+
+
+def _doubt_of(**fields: object) -> str | None:
+    found = first_doubt(_claim(**fields), _refuted(), SETTINGS)
+    return None if found is None else found[0].id
+
+
+def test_one_sided_names_rule() -> None:
+    import sympy as sp
+
+    x, a, b, xi = sp.symbols("x A B xi")
+    # an equation to solve: x only on the left
+    assert _doubt_of(lhs_latex="x^2 + x - 1", rhs_latex="0", lhs=x**2 + x - 1,
+                     rhs=sp.Integer(0)) == "DRV-D09"
+    # coefficients to find (partial fractions)
+    assert _doubt_of(lhs_latex="\\frac{1}{(x+1)(x-1)}", rhs_latex="\\frac{A}{x+1}+\\frac{B}{x-1}",
+                     lhs=1 / ((x + 1) * (x - 1)), rhs=a / (x + 1) + b / (x - 1)) == "DRV-D09"
+    # a point that exists (Taylor's remainder)
+    assert _doubt_of(lhs_latex="\\sin(x)", rhs_latex="x - \\sin(\\xi)\\frac{x^2}{2}",
+                     lhs=sp.sin(x), rhs=x - sp.sin(xi) * x**2 / 2) == "DRV-D09"
+    # the same names on both sides: an identity, a wrong one stands refuted
+    assert _doubt_of(lhs_latex="(x+1)^2", rhs_latex="x^2+1", lhs=(x + 1) ** 2,
+                     rhs=x**2 + 1) is None
+
+
+def test_one_sided_names_in_a_document() -> None:
+    text = (
+        "$$\n\\frac{3x+5}{(1-2x)^2} = \\frac{A}{1-2x} + \\frac{B}{(1-2x)^2}\n$$\n\n"
+        "$$\n(x+1)^2 = x^2 + 1\n$$\n"
+    )
+    report = check_md(text)
+    coefficients = at_line(report, 2)
+    assert coefficients.verdict is Verdict.UNKNOWN
+    assert "A, B appear(s) on one side only" in coefficients.message
+    assert at_line(report, 6).verdict is Verdict.REFUTED
+
+
+def test_delta_power_rule() -> None:
+    import sympy as sp
+
+    delta, x = sp.symbols("Delta x")
+    assert _doubt_of(lhs_latex="\\int_0^{\\Delta x} t dt", rhs_latex="\\frac{\\Delta x^2}{2}",
+                     lhs=delta**2 * x**2 / 2, rhs=delta * x**2 / 2) == "DRV-D10"
+    assert _doubt_of(lhs_latex="\\Delta x", rhs_latex="2 \\Delta x", lhs=delta * x,
+                     rhs=2 * delta * x) is None
+
+
+def test_vector_product_rule() -> None:
+    import sympy as sp
+
+    a, b = sp.symbols("a b")
+    assert _doubt_of(lhs_latex="\\mathbf{a} \\times \\mathbf{b}",
+                     rhs_latex="- \\mathbf{b} \\times \\mathbf{a}", lhs=a * b,
+                     rhs=-b * a) == "DRV-D11"
+    assert _doubt_of(lhs_latex="a \\times b", rhs_latex="-b \\times a", lhs=a * b,
+                     rhs=-b * a) is None
+
+
+def test_each_sentence_may_give_its_own_example_function() -> None:
+    text = (
+        "# Examples\n\n"
+        "* The function $f(x) = 1/x^2$ is integrable, as $\\int_1^2 f(x) dx = 1/2$.\n"
+        "* The function $f(x) = 1/x^3$ is integrable, as $\\int_1^2 f(x) dx = 3/8$.\n"
+    )
+    report = check_md(text)
+    integrals = [f for f in report.findings if f.lhs == "\\int_1^2 f(x) dx"]
+    assert [f.verdict for f in integrals] == [Verdict.PROVED, Verdict.PROVED]
+
+
+def test_a_display_definition_restated_inline_is_still_checked() -> None:
+    text = "$$\n\\sigma(x) = \\frac{1}{1+e^{-x}}\n$$\n\nIn a hurry: $\\sigma(x) = 1/1+e^{-x}$.\n"
+    assert at_line(check_md(text), 5).verdict is Verdict.REFUTED

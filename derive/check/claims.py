@@ -146,6 +146,8 @@ class Claim:
     #: more than once: (name, left side as written, where).  The document may mean
     #: another function there (a new example's f): see doubts.py.
     remote_definitions: tuple[tuple[str, str, Location], ...] = ()
+    #: A ``derive: claim`` directive asserts it: every value of its variables is meant.
+    claimed: bool = False
 
 
 @dataclass(frozen=True)
@@ -277,6 +279,8 @@ class ClaimBuilder:
         #: where each definition in force was stated, and its left side as written
         self.definition_sites: dict[str, tuple[str, Location]] = {}
         self.definition_counts: dict[str, int] = {}  # definitions of each name in the file
+        #: functions defined in prose ("the function $f(x) = 1/x^2$ is integrable"), by line
+        self.prose_functions: dict[str, int] = {}
         self.functions: set[str] = set()
         self.opaque: set[str] = set()  # names whose definitions could not be read
         self.scope = Scope()  # sections: where definitions, names in use and conditions hold
@@ -501,7 +505,7 @@ class ClaimBuilder:
         """
         latex, offset = _strip(name_piece)
         shown = as_written(block, offset, latex)
-        head = self._definable(latex, force=force)
+        head = self._definable(latex, force=force, block=block)
         if head is None:
             return None
         name, params, is_function = head
@@ -531,6 +535,10 @@ class ClaimBuilder:
                                     latex=f"{shown} = {body.written}"))
             self.definition_sites[name] = (shown, block.location_of(offset))
             self.definition_counts[name] = self.definition_counts.get(name, 0) + 1
+            if block.inline and params:
+                self.prose_functions[name] = block.start.line
+            else:
+                self.prose_functions.pop(name, None)
         except DefinitionCycle as cycle:
             self.items.append(Finding(
                 location=block.location_of(offset), kind=ClaimKind.DEFINITION,
@@ -550,6 +558,14 @@ class ClaimBuilder:
             ))
         return body
 
+    def _prose_example(self, name: str | None, block: MathBlock | None) -> bool:
+        """A function given in prose on an earlier line is that sentence's example: a later
+        sentence's ``$f(x) = ...$`` with another body gives the next example's f."""
+        if name is None or block is None or not block.inline:
+            return False
+        line = self.prose_functions.get(name)
+        return line is not None and line != block.start.line
+
     def _new_example_function(self, piece: Piece) -> bool:
         """``f(x)`` of a function defined before a heading passed since (another example)."""
         call = _CALL.match(_strip(piece)[0])
@@ -567,7 +583,7 @@ class ClaimBuilder:
         return bool(renamed == body)
 
     def _definable(
-        self, latex: str, *, force: bool,
+        self, latex: str, *, force: bool, block: MathBlock | None = None,
     ) -> tuple[str, tuple[sp.Symbol, ...], bool] | None:
         """(name, params, is_function) when ``latex`` may be defined here."""
         if force and latex == "e":
@@ -581,7 +597,7 @@ class ClaimBuilder:
             # example's own f): read as a new definition unless it restates the old one
             redefinable = name in self.scope.stale or (
                 name in self.functions and self.scope.under_another_heading(name)
-            )
+            ) or self._prose_example(name, block)
             if name is None or (name in self.definitions and not force and not redefinable):
                 return None
             try:
@@ -799,7 +815,7 @@ class ClaimBuilder:
                    single: bool) -> Claim:
         """The claim with its role and the doubt that keeps a refutation from standing."""
         if self._asserted_by_directive:
-            return claim
+            return replace(claim, claimed=True)
         if not doubt and (is_differential(left.latex) or is_differential(right.latex)):
             role = Role.DIFFERENTIAL
             doubt = doubt_for(Reading(role, ""))

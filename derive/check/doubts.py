@@ -163,6 +163,61 @@ def _remote_definition(claim: Claim, outcome: Outcome, settings: VerifySettings)
     )
 
 
+def _one_sided_names(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
+    r"""A name on one side only (``x^2 + x - 1 = 0``, ``1/(x+1)(x-1) = A/(x+1) + B/(x-1)``,
+    ``\sin x = x - \sin(\xi) x^2/2``): the relation determines it -- an equation to
+    solve, coefficients to find, a point that exists -- it is no identity in it."""
+    if claim.kind not in (ClaimKind.IDENTITY, ClaimKind.STEP) or claim.claimed:
+        return None
+    left, right = _written_names(claim)
+    if claim.kind is ClaimKind.STEP and not (left and right):
+        return None  # substituted values: DRV-D03 says why
+    # \int x^2 dx = x^3/3 + C: the constant of integration is on the other side
+    if _indefinite(claim.lhs):
+        right &= left
+    if _indefinite(claim.rhs):
+        left &= right
+    one_sided = sorted(left ^ right)
+    if not one_sided:
+        return None
+    shown = ", ".join(display_name(name) for name in one_sided)
+    return (
+        f"{shown} appear(s) on one side only: this reads as an equation that determines "
+        f"{'it' if len(one_sided) == 1 else 'them'}, not as an identity; if it is meant "
+        f"for every value, say so with a directive `derive: claim` before it"
+    )
+
+
+def _indefinite(expr: sp.Expr | None) -> bool:
+    return expr is not None and any(
+        any(len(limit) == 1 for limit in integral.limits) for integral in expr.atoms(sp.Integral)
+    )
+
+
+#: ``\Delta x^2``: the square of the step ``\Delta x``, or ``\Delta`` times ``x^2``.
+_DELTA_POWER = re.compile(r"\\Delta\s*(?:[A-Za-z]|\{[A-Za-z]\})\s*\^")
+#: ``\mathbf{a} \times \mathbf{b}``, ``\vec u \cdot \vec v``: products of vectors.
+_VECTOR_PRODUCT = re.compile(
+    r"\\(?:mathbf|vec|boldsymbol|bm)\s*\{?\s*\\?\w+\s*\}?\s*\\(?:times|cdot)\b"
+)
+
+
+def _delta_power(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
+    written = f"{claim.lhs_latex} {claim.rhs_latex}"
+    if _DELTA_POWER.search(written):
+        return (
+            "\\Delta x^n may mean (\\Delta x)^n, the power of the step, and was read as "
+            "\\Delta times x^n; write (\\Delta x)^n or define the step with `derive: define`"
+        )
+    return None
+
+
+def _vector_product(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
+    if _VECTOR_PRODUCT.search(f"{claim.lhs_latex} {claim.rhs_latex}"):
+        return "cross or dot products of vectors were read as products of numbers"
+    return None
+
+
 #: In order: the first rule that doubts the reading declines the refutation.
 DOUBT_RULES: tuple[DoubtRule, ...] = (
     DoubtRule("DRV-D00", "statement-role", _statement_role),
@@ -173,6 +228,9 @@ DOUBT_RULES: tuple[DoubtRule, ...] = (
     DoubtRule("DRV-D05", "unstated-domain", _unstated_domain),
     DoubtRule("DRV-D06", "undefined-function-in-limit", _undefined_in_limit),
     DoubtRule("DRV-D08", "remote-definition", _remote_definition),
+    DoubtRule("DRV-D09", "one-sided-names", _one_sided_names),
+    DoubtRule("DRV-D10", "delta-power", _delta_power),
+    DoubtRule("DRV-D11", "vector-product", _vector_product),
     DoubtRule("DRV-D07", "log-base", _log_base),  # last: it verifies again
 )
 
