@@ -276,3 +276,40 @@ def test_each_sentence_may_give_its_own_example_function() -> None:
 def test_a_display_definition_restated_inline_is_still_checked() -> None:
     text = "$$\n\\sigma(x) = \\frac{1}{1+e^{-x}}\n$$\n\nIn a hurry: $\\sigma(x) = 1/1+e^{-x}$.\n"
     assert at_line(check_md(text), 5).verdict is Verdict.REFUTED
+
+
+def test_a_function_defined_anew_in_several_examples_may_be_defined_again() -> None:
+    # the annuity f(r) in two equivalent forms, after f served other examples
+    text = (
+        "# One\n\n$$\nf(x) = x^2\n$$\n\n# Two\n\n$$\nf(r) = r - 1\n$$\n\n"
+        "or equivalently\n\n$$\nf(r) = 2r - 2\n$$\n"
+    )
+    finding = at_line(check_md(text), 16)
+    assert finding.verdict is Verdict.UNKNOWN
+    assert finding.evidence is not None and finding.evidence.doubt == "DRV-D12"
+    assert "line 10" in finding.message and "derive: claim" in finding.message
+    claimed = text.replace("or equivalently\n\n", "or equivalently\n\n<!-- derive: claim -->\n")
+    assert at_line(check_md(claimed), 17).verdict is Verdict.REFUTED
+
+
+def test_a_function_defined_once_restated_wrongly_is_refuted() -> None:
+    text = "$$\nf(x) = x^2\n$$\n\n$$\nf(x) = x^3\n$$\n"
+    assert at_line(check_md(text), 6).verdict is Verdict.REFUTED
+
+
+def test_applied_placeholder_rule() -> None:
+    import sympy as sp
+
+    from derive.model import Definition
+
+    x, u = sp.symbols("x u")
+    placeholder = Definition(name="u", params=(), body=x**2, latex="u = x^2")
+    rule = {r.id: r for r in DOUBT_RULES}["DRV-D13"]
+    applied = _claim(lhs_latex="\\int_{u(0)}^{u(2)} e^u du", rhs_latex="e^4",
+                     lhs=sp.Integral(sp.exp(u), (u, 0, 2 * u)), rhs=sp.exp(4),
+                     definitions=(placeholder,))
+    reason = rule.test(applied, _refuted(), SETTINGS)
+    assert reason is not None and "u(...) may be u evaluated at a point" in reason
+    # u times a bracket where u is no placeholder: no doubt from this rule
+    product = _claim(lhs_latex="u(1+x)", rhs_latex="u + x", lhs=u * (1 + x), rhs=u + x)
+    assert rule.test(product, _refuted(), SETTINGS) is None

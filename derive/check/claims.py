@@ -148,6 +148,9 @@ class Claim:
     remote_definitions: tuple[tuple[str, str, Location], ...] = ()
     #: A ``derive: claim`` directive asserts it: every value of its variables is meant.
     claimed: bool = False
+    #: ``f(x) = ...`` for a function the document defines anew in several examples:
+    #: the definition in force (left side as written, where); this row may be another.
+    rebinding: tuple[str, Location] | None = None
 
 
 @dataclass(frozen=True)
@@ -566,6 +569,27 @@ class ClaimBuilder:
         line = self.prose_functions.get(name)
         return line is not None and line != block.start.line
 
+    def _rebinding(self, piece: Piece) -> tuple[str, Location] | None:
+        """Where ``f`` was last defined, when ``piece`` is ``f(x, ...)`` (distinct symbols)
+        for a function the document has already defined more than once."""
+        latex = _strip(piece)[0]
+        call = _CALL.match(latex)
+        if call is None:
+            return None
+        name = function_name(call.group("head") + (call.group("sub") or ""))
+        if name is None or self.definition_counts.get(name, 0) < 2:
+            return None
+        try:
+            parsed = parse_latex_expr(latex, self.options(name)).expr
+        except LatexParseError:
+            return None
+        args = parsed.args if isinstance(parsed, AppliedUndef) else ()
+        if not args or not all(isinstance(a, sp.Symbol) for a in args) or len(set(args)) != len(
+            args
+        ):
+            return None
+        return self.definition_sites.get(name)
+
     def _new_example_function(self, piece: Piece) -> bool:
         """``f(x)`` of a function defined before a heading passed since (another example)."""
         call = _CALL.match(_strip(piece)[0])
@@ -699,6 +723,7 @@ class ClaimBuilder:
             ))
             return previous
         sides: list[Side] = []
+        rebinding: tuple[str, Location] | None = None
         defines = reading is None or reading.role in (Role.DEFINITION, Role.IMPLICATION)
         if is_differential(row.lhs.text) or is_differential(relations[0].rhs.text):
             defines = False  # dy = 2x dx relates differentials, it names nothing
@@ -724,6 +749,7 @@ class ClaimBuilder:
             relations = relations[1:]
             base = ClaimKind.STEP
         else:
+            rebinding = self._rebinding(row.lhs)
             sides.append(self._parse_side(block, row.lhs, base))
         for relation in relations:
             sides.append(self._parse_side(block, relation.rhs, base))
@@ -746,6 +772,8 @@ class ClaimBuilder:
             left, right = sides[index], sides[index + 1]
             item = self._step(block, left, relation.op, right, base, row.reason, label)
             if isinstance(item, Claim):
+                if index == 0 and rebinding is not None:
+                    item = replace(item, rebinding=rebinding)
                 item = self._with_role(item, left, right, role, doubt, single)
                 item = self._link_to_chain(left, item)
                 self._chain_ends[id(right)] = (right, item)

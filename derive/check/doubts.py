@@ -19,7 +19,7 @@ from sympy.core.function import AppliedUndef
 
 from derive.check.claims import Claim
 from derive.definitions import DefinitionError, substitute_definitions
-from derive.model import ClaimKind, Definition, Outcome, Verdict, VerifySettings
+from derive.model import ClaimKind, Definition, Location, Outcome, Verdict, VerifySettings
 from derive.parse import display_name
 
 #: A rule: (claim, outcome, settings) -> the doubt in words, or None.
@@ -150,15 +150,18 @@ def _log_base(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str |
     return None
 
 
+def _place(where: Location) -> str:
+    return f"line {where.line}" if where.cell is None else f"cell {where.cell}, line {where.line}"
+
+
 def _remote_definition(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
     """The counterexample uses a definition stated under another heading (an earlier
     example's f, an antiderivative F of another section): the author may mean another."""
     if not claim.remote_definitions:
         return None
     _, shown, where = claim.remote_definitions[0]
-    place = f"line {where.line}" if where.cell is None else f"cell {where.cell}, line {where.line}"
     return (
-        f"uses {shown} as defined at {place}, under another heading; if that is the one "
+        f"uses {shown} as defined at {_place(where)}, under another heading; if that is the one "
         f"meant here, say so with a directive `derive: define {shown} = ...`"
     )
 
@@ -218,6 +221,37 @@ def _vector_product(claim: Claim, outcome: Outcome, settings: VerifySettings) ->
     return None
 
 
+def _redefined_function(claim: Claim, outcome: Outcome, settings: VerifySettings
+                        ) -> str | None:
+    """``f(r) = ...`` in a document that defines f anew for several examples: this row may
+    be one more definition (an equivalent form, the next example) rather than a claim."""
+    if claim.rebinding is None or claim.claimed:
+        return None
+    shown, where = claim.rebinding
+    return (
+        f"the document defines {shown} anew for several examples (here the one at "
+        f"{_place(where)}); this row may define it again; if it is a claim about that "
+        f"{shown}, mark it with a directive `derive: claim`"
+    )
+
+
+def _applied_placeholder(claim: Claim, outcome: Outcome, settings: VerifySettings
+                         ) -> str | None:
+    """``u(0)`` for a placeholder ``u = x^2``: u evaluated at 0, read as the product u*0."""
+    written = f"{claim.lhs_latex} {claim.rhs_latex}"
+    for definition in claim.definitions:
+        if definition.params:
+            continue
+        shown = display_name(definition.name)
+        before = "" if shown.startswith("\\") else r"(?<![A-Za-z\\_])"
+        if re.search(before + re.escape(shown) + r"\s*(?:\\left)?\s*\(", written):
+            return (
+                f"{shown}(...) may be {shown} evaluated at a point, and was read as a product; "
+                f"define it as a function ({shown}(x) = ...) to check it"
+            )
+    return None
+
+
 #: In order: the first rule that doubts the reading declines the refutation.
 DOUBT_RULES: tuple[DoubtRule, ...] = (
     DoubtRule("DRV-D00", "statement-role", _statement_role),
@@ -231,6 +265,8 @@ DOUBT_RULES: tuple[DoubtRule, ...] = (
     DoubtRule("DRV-D09", "one-sided-names", _one_sided_names),
     DoubtRule("DRV-D10", "delta-power", _delta_power),
     DoubtRule("DRV-D11", "vector-product", _vector_product),
+    DoubtRule("DRV-D12", "redefined-function", _redefined_function),
+    DoubtRule("DRV-D13", "applied-placeholder", _applied_placeholder),
     DoubtRule("DRV-D07", "log-base", _log_base),  # last: it verifies again
 )
 
