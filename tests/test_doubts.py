@@ -313,3 +313,13 @@ def test_applied_placeholder_rule() -> None:
     # u times a bracket where u is no placeholder: no doubt from this rule
     product = _claim(lhs_latex="u(1+x)", rhs_latex="u + x", lhs=u * (1 + x), rhs=u + x)
     assert rule.test(product, _refuted(), SETTINGS) is None
+
+
+def test_two_prose_functions_in_one_sentence() -> None:
+    text = (
+        "Let $f(x) = x^5 \\sin(x)$, and compare with $f(x) = x^5$ and "
+        "$g(x) = \\sin(x)$.\n"
+    )
+    report = check_md(text)
+    assert [f.verdict for f in report.findings if f.verdict is not None] == []
+    assert [f.kind for f in report.findings if f.lhs == "f(x)"] == [ClaimKind.DEFINITION] * 2

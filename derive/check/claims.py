@@ -282,8 +282,8 @@ class ClaimBuilder:
         #: where each definition in force was stated, and its left side as written
         self.definition_sites: dict[str, tuple[str, Location]] = {}
         self.definition_counts: dict[str, int] = {}  # definitions of each name in the file
-        #: functions defined in prose ("the function $f(x) = 1/x^2$ is integrable"), by line
-        self.prose_functions: dict[str, int] = {}
+        #: functions defined in prose ("the function $f(x) = 1/x^2$ is integrable"): where
+        self.prose_functions: dict[str, Location] = {}
         self.functions: set[str] = set()
         self.opaque: set[str] = set()  # names whose definitions could not be read
         self.scope = Scope()  # sections: where definitions, names in use and conditions hold
@@ -539,7 +539,7 @@ class ClaimBuilder:
             self.definition_sites[name] = (shown, block.location_of(offset))
             self.definition_counts[name] = self.definition_counts.get(name, 0) + 1
             if block.inline and params:
-                self.prose_functions[name] = block.start.line
+                self.prose_functions[name] = block.start
             else:
                 self.prose_functions.pop(name, None)
         except DefinitionCycle as cycle:
@@ -562,12 +562,13 @@ class ClaimBuilder:
         return body
 
     def _prose_example(self, name: str | None, block: MathBlock | None) -> bool:
-        """A function given in prose on an earlier line is that sentence's example: a later
-        sentence's ``$f(x) = ...$`` with another body gives the next example's f."""
+        """A function given in prose is that sentence's example: a later ``$f(x) = ...$``
+        with another body gives the next example's f ("a function $f(x) = x^5 \\sin(x)$
+        ... the derivatives of $f(x) = x^5$ and $g(x) = \\sin(x)$")."""
         if name is None or block is None or not block.inline:
             return False
-        line = self.prose_functions.get(name)
-        return line is not None and line != block.start.line
+        where = self.prose_functions.get(name)
+        return where is not None and where != block.start
 
     def _rebinding(self, piece: Piece) -> tuple[str, Location] | None:
         """Where ``f`` was last defined, when ``piece`` is ``f(x, ...)`` (distinct symbols)
@@ -590,13 +591,16 @@ class ClaimBuilder:
             return None
         return self.definition_sites.get(name)
 
-    def _new_example_function(self, piece: Piece) -> bool:
-        """``f(x)`` of a function defined before a heading passed since (another example)."""
+    def _new_example_function(self, piece: Piece, block: MathBlock) -> bool:
+        """``f(x)`` of a function defined before a heading passed since, or given in prose
+        for another example."""
         call = _CALL.match(_strip(piece)[0])
         if call is None:
             return False
         name = function_name(call.group("head") + (call.group("sub") or ""))
-        return name in self.functions and self.scope.under_another_heading(name)
+        return name in self.functions and (
+            self.scope.under_another_heading(name) or self._prose_example(name, block)
+        )
 
     def _restates(self, name: str, params: tuple[sp.Symbol, ...], body: sp.Expr) -> bool:
         """``f(x) = body`` says again what ``f`` already is: a claim, not a new definition."""
@@ -732,7 +736,7 @@ class ClaimBuilder:
             defines = written_number(relations[0].rhs.text.strip()) is None
         if (
             block.inline and reading is not None and reading.role is Role.ASSERTED
-            and not self._asserted_by_directive and self._new_example_function(row.lhs)
+            and not self._asserted_by_directive and self._new_example_function(row.lhs, block)
         ):
             defines = True  # "show that $f(x) = ...$ is a density": this example's f
         if row.continues:
