@@ -310,6 +310,13 @@ def test_applied_placeholder_rule() -> None:
                      definitions=(placeholder,))
     reason = rule.test(applied, _refuted(), SETTINGS)
     assert reason is not None and "u(...) may be u evaluated at a point" in reason
+    # a letter that is no function, before a bracketed number: evaluated there
+    bounds = _claim(lhs_latex="2\\int_{u(0)}^{u(2)} e^u du", rhs_latex="2 \\int_0^4 e^u du",
+                    lhs=sp.Integer(0), rhs=sp.Integer(1))
+    reason = rule.test(bounds, _refuted(), SETTINGS)
+    assert reason is not None and reason.startswith("u(...) may be u evaluated")
+    called = _claim(lhs_latex="f(0)", rhs_latex="1", lhs=sp.Function("f")(0), rhs=sp.Integer(1))
+    assert rule.test(called, _refuted(), SETTINGS) is None  # read as a call already
     # u times a bracket where u is no placeholder: no doubt from this rule
     product = _claim(lhs_latex="u(1+x)", rhs_latex="u + x", lhs=u * (1 + x), rhs=u + x)
     assert rule.test(product, _refuted(), SETTINGS) is None

@@ -199,6 +199,11 @@ def _indefinite(expr: sp.Expr | None) -> bool:
 
 #: ``\Delta x^2``: the square of the step ``\Delta x``, or ``\Delta`` times ``x^2``.
 _DELTA_POWER = re.compile(r"\\Delta\s*(?:[A-Za-z]|\{[A-Za-z]\})\s*\^")
+#: ``u(0)``, ``u(\\pi/2)``: one letter before a bracketed number
+_LETTER_AT_NUMBER = re.compile(
+    r"(?<![A-Za-z\\_])([A-Za-z])\s*(?:\\left)?\s*\(\s*-?(?:\d+(?:\.\d+)?|\\pi)"
+    r"(?:\s*/\s*\d+)?\s*(?:\\right)?\s*\)"
+)
 #: ``\mathbf{a} \times \mathbf{b}``, ``\vec u \cdot \vec v``: products of vectors.
 _VECTOR_PRODUCT = re.compile(
     r"\\(?:mathbf|vec|boldsymbol|bm)\s*\{?\s*\\?\w+\s*\}?\s*\\(?:times|cdot)\b"
@@ -237,8 +242,19 @@ def _redefined_function(claim: Claim, outcome: Outcome, settings: VerifySettings
 
 def _applied_placeholder(claim: Claim, outcome: Outcome, settings: VerifySettings
                          ) -> str | None:
-    """``u(0)`` for a placeholder ``u = x^2``: u evaluated at 0, read as the product u*0."""
+    """``u(0)`` for a placeholder ``u = x^2``, or for a letter that is no function here
+    (``\\int_{u(0)}^{u(2)}``): u evaluated at 0, read as the product u*0."""
     written = f"{claim.lhs_latex} {claim.rhs_latex}"
+    calls = {
+        type(call).__name__ for side in (claim.lhs, claim.rhs) if side is not None
+        for call in side.atoms(AppliedUndef)
+    } | {d.name for d in claim.definitions if d.params}
+    for letter in _LETTER_AT_NUMBER.findall(written):
+        if letter not in calls:
+            return (
+                f"{letter}(...) may be {letter} evaluated at a point, and was read as a "
+                f"product; define {letter} as a function ({letter}(x) = ...) to check it"
+            )
     for definition in claim.definitions:
         if definition.params:
             continue
