@@ -46,9 +46,14 @@ Rules (documented for authors in docs/check-json-schema.md, "How claims are read
   uses ``c``, in the same section, unknown when the claim holds under it.
 * Scope (scope.py).  Definitions hold to the end of their section (Markdown headings,
   LaTeX ``\\section``..., rst underlines); a function's definition stays in force but
-  may be redefined in a later section.  ``P(\\Omega) = 1`` with a capital argument and
-  a body without it defines nothing.  ``n_{t+1} = ...`` defines ``n`` at every index
-  (indexed.py).  A definition that would close a cycle is refused with one finding.
+  may be redefined in a later section, under a deeper heading or after a thematic break
+  (``---``): a row ``f(x) = ...`` with another body there is a new example's f.  So may a
+  function given in prose (``the function $f(x) = 1/x^2$``) by a later inline
+  ``$f(x) = ...$``.  A refutation that rests on a definition from under another heading
+  (of a name defined more than once, or of one letter) is doubted (doubts.py).
+  ``P(\\Omega) = 1`` with a capital argument and a body without it defines nothing.
+  ``n_{t+1} = ...`` defines ``n`` at every index (indexed.py).  A definition that would
+  close a cycle is refused with one finding.
 * Chains of equations (equations.py).  Consecutive standalone equations on their own
   rows of one block know their neighbours (``Claim.premise``/``successor``): a row is
   judged by whether it follows from the one before it.
