@@ -1097,13 +1097,14 @@ def build_claims(
     """
     builder = ClaimBuilder(path)
     builder.unit_letter = imaginary_unit
+    # the prose as text (a notebook's Markdown cells, not its JSON and code)
+    context = _ProseContext(path, source)
     math_text = "\n".join(block.text for block in blocks)
-    if uses_complex_numbers(f"{source}\n{math_text}", imaginary_unit):
+    if uses_complex_numbers(f"{context.source}\n{math_text}", imaginary_unit):
         builder.imaginary_unit = imaginary_unit
     for latex in definitions_latex:
         builder.add_definition_latex(latex, Location(path, 1, 1), report=False)
     pending = sorted(directives, key=lambda d: d[0].sort_key)
-    context = _ProseContext(path, source)
     for block in blocks:
         while pending and pending[0][0].sort_key < block.start.sort_key:
             _apply_directive(builder, *pending.pop(0))
