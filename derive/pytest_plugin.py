@@ -129,7 +129,7 @@ class DocumentFile(pytest.File):
 
     def collect(self) -> Iterator[ClaimItem]:
         from derive.check.claims import Claim, build_claims
-        from derive.extract import NotebookError, extract_blocks, file_directives, prose_source
+        from derive.extract import NotebookError, extract_blocks, file_directives
 
         options = self.config.stash[_OPTIONS]
         path = _display_path(self.path)
@@ -145,10 +145,9 @@ class DocumentFile(pytest.File):
                   if d.command in ("define", "assume")]
         definitions = options.config.definitions if options.config else ()
         entries: list[tuple[Location, str, Any]] = []  # location, label, claim or finding
-        source = prose_source(path, text)
         unit = options.config.imaginary_unit if options.config else "i"
         for found in build_claims(
-            path, blocks, scoped, definitions, source=source, imaginary_unit=unit
+            path, blocks, scoped, definitions, source=text, imaginary_unit=unit
         ):
             # claims, and recorded findings that fail (parse errors, out-of-scope math ...)
             if isinstance(found, Claim) or fails(found, options.fail_on):

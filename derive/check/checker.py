@@ -12,7 +12,7 @@ from derive.check.claims import Claim, Item, build_claims
 from derive.check.doubts import first_doubt
 from derive.check.equations import settle_equation
 from derive.definitions import DefinitionError
-from derive.extract import extract_blocks, file_directives, prose_source
+from derive.extract import extract_blocks, file_directives
 from derive.model import (
     Caveat,
     ClaimKind,
@@ -362,7 +362,7 @@ def document_items(
         if d.command in ("define", "assume")
     ]
     return build_claims(
-        path, blocks, scoped, definitions_latex, source=prose_source(path, text),
+        path, blocks, scoped, definitions_latex, source=text,
         imaginary_unit=imaginary_unit,
     )
 

@@ -46,9 +46,14 @@ Rules (documented for authors in docs/check-json-schema.md, "How claims are read
   uses ``c``, in the same section, unknown when the claim holds under it.
 * Scope (scope.py).  Definitions hold to the end of their section (Markdown headings,
   LaTeX ``\\section``..., rst underlines); a function's definition stays in force but
-  may be redefined in a later section.  ``P(\\Omega) = 1`` with a capital argument and
-  a body without it defines nothing.  ``n_{t+1} = ...`` defines ``n`` at every index
-  (indexed.py).  A definition that would close a cycle is refused with one finding.
+  may be redefined in a later section, under a deeper heading or after a thematic break
+  (``---``): a row ``f(x) = ...`` with another body there is a new example's f.  So may a
+  function given in prose (``the function $f(x) = 1/x^2$``) by a later inline
+  ``$f(x) = ...$``.  A refutation that rests on a definition from under another heading
+  (of a name defined more than once, or of one letter) is doubted (doubts.py).
+  ``P(\\Omega) = 1`` with a capital argument and a body without it defines nothing.
+  ``n_{t+1} = ...`` defines ``n`` at every index (indexed.py).  A definition that would
+  close a cycle is refused with one finding.
 * Chains of equations (equations.py).  Consecutive standalone equations on their own
   rows of one block know their neighbours (``Claim.premise``/``successor``): a row is
   judged by whether it follows from the one before it.
@@ -65,7 +70,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from derive.check.indexed import Family, member_definitions, split_indexed
-from derive.check.prose import Heading, SourceIndex, headings, lead_in
+from derive.check.prose import Heading, NotebookIndex, SourceIndex, headings, lead_in
 from derive.check.roles import (
     Reading,
     Role,
@@ -142,6 +147,16 @@ class Claim:
     #: Conditions the prose states in this section about names the claim uses ("when
     #: $c = 2$"): a refutation that holds under one of them is unknown (equations.py).
     conditions: tuple[Condition, ...] = ()
+    #: Definitions the claim uses (directly or through other definitions) that were made
+    #: under another heading or before a thematic break, of names the document defines
+    #: more than once: (name, left side as written, where).  The document may mean
+    #: another function there (a new example's f): see doubts.py.
+    remote_definitions: tuple[tuple[str, str, Location], ...] = ()
+    #: A ``derive: claim`` directive asserts it: every value of its variables is meant.
+    claimed: bool = False
+    #: ``f(x) = ...`` for a function the document defines anew in several examples:
+    #: the definition in force (left side as written, where); this row may be another.
+    rebinding: tuple[str, Location] | None = None
 
 
 @dataclass(frozen=True)
@@ -270,6 +285,11 @@ class ClaimBuilder:
     def __init__(self, path: str) -> None:
         self.path = path
         self.definitions: dict[str, Definition] = {}
+        #: where each definition in force was stated, and its left side as written
+        self.definition_sites: dict[str, tuple[str, Location]] = {}
+        self.definition_counts: dict[str, int] = {}  # definitions of each name in the file
+        #: functions defined in prose ("the function $f(x) = 1/x^2$ is integrable"): where
+        self.prose_functions: dict[str, Location] = {}
         self.functions: set[str] = set()
         self.opaque: set[str] = set()  # names whose definitions could not be read
         self.scope = Scope()  # sections: where definitions, names in use and conditions hold
@@ -499,7 +519,7 @@ class ClaimBuilder:
         """
         latex, offset = _strip(name_piece)
         shown = as_written(block, offset, latex)
-        head = self._definable(latex, force=force)
+        head = self._definable(latex, force=force, block=block)
         if head is None:
             return None
         name, params, is_function = head
@@ -514,6 +534,10 @@ class ClaimBuilder:
             return body
         if not force and (
             name in _names(body.expr)  # recursive: an equation, not a definition
+            or self._restates(name, params, body.expr)
+            # f(x_{k+1}) = 0 for a function defined before: a condition on it, no new f
+            or (name in self.definitions and params
+                and not set(params) & body.expr.free_symbols)
             # P(\Omega) = 1, Q(S) = 1: a statement about one set or event, not a function
             or (params and not set(params) & body.expr.free_symbols
                 and all(p.name[:1].isupper() for p in params))
@@ -523,6 +547,12 @@ class ClaimBuilder:
         try:
             self._record(Definition(name=name, params=params, body=body.expr,
                                     latex=f"{shown} = {body.written}"))
+            self.definition_sites[name] = (shown, block.location_of(offset))
+            self.definition_counts[name] = self.definition_counts.get(name, 0) + 1
+            if block.inline and params:
+                self.prose_functions[name] = block.start
+            else:
+                self.prose_functions.pop(name, None)
         except DefinitionCycle as cycle:
             self.items.append(Finding(
                 location=block.location_of(offset), kind=ClaimKind.DEFINITION,
@@ -542,8 +572,57 @@ class ClaimBuilder:
             ))
         return body
 
+    def _prose_example(self, name: str | None, block: MathBlock | None) -> bool:
+        """A function given in prose is that sentence's example: a later ``$f(x) = ...$``
+        with another body gives the next example's f ("a function $f(x) = x^5 \\sin(x)$
+        ... the derivatives of $f(x) = x^5$ and $g(x) = \\sin(x)$")."""
+        if name is None or block is None or not block.inline:
+            return False
+        where = self.prose_functions.get(name)
+        return where is not None and where != block.start
+
+    def _rebinding(self, piece: Piece) -> tuple[str, Location] | None:
+        """Where ``f`` was last defined, when ``piece`` is ``f(x, ...)`` (distinct symbols)
+        for a function the document has already defined more than once."""
+        latex = _strip(piece)[0]
+        call = _CALL.match(latex)
+        if call is None:
+            return None
+        name = function_name(call.group("head") + (call.group("sub") or ""))
+        if name is None or self.definition_counts.get(name, 0) < 2:
+            return None
+        try:
+            parsed = parse_latex_expr(latex, self.options(name)).expr
+        except LatexParseError:
+            return None
+        args = parsed.args if isinstance(parsed, AppliedUndef) else ()
+        if not args or not all(isinstance(a, sp.Symbol) for a in args) or len(set(args)) != len(
+            args
+        ):
+            return None
+        return self.definition_sites.get(name)
+
+    def _new_example_function(self, piece: Piece, block: MathBlock) -> bool:
+        """``f(x)`` of a function defined before a heading passed since, or given in prose
+        for another example."""
+        call = _CALL.match(_strip(piece)[0])
+        if call is None:
+            return False
+        name = function_name(call.group("head") + (call.group("sub") or ""))
+        return name in self.functions and (
+            self.scope.under_another_heading(name) or self._prose_example(name, block)
+        )
+
+    def _restates(self, name: str, params: tuple[sp.Symbol, ...], body: sp.Expr) -> bool:
+        """``f(x) = body`` says again what ``f`` already is: a claim, not a new definition."""
+        old = self.definitions.get(name)
+        if old is None or len(old.params) != len(params):
+            return False
+        renamed = old.body.xreplace(dict(zip(old.params, params, strict=True)))
+        return bool(renamed == body)
+
     def _definable(
-        self, latex: str, *, force: bool,
+        self, latex: str, *, force: bool, block: MathBlock | None = None,
     ) -> tuple[str, tuple[sp.Symbol, ...], bool] | None:
         """(name, params, is_function) when ``latex`` may be defined here."""
         if force and latex == "e":
@@ -553,7 +632,11 @@ class ClaimBuilder:
         call = _CALL.match(latex)
         if call is not None:
             name = function_name(call.group("head") + (call.group("sub") or ""))
-            redefinable = name in self.scope.stale  # defined in a section that has ended
+            # defined in a section that has ended, or before a heading passed since (a new
+            # example's own f): read as a new definition unless it restates the old one
+            redefinable = name in self.scope.stale or (
+                name in self.functions and self.scope.under_another_heading(name)
+            ) or self._prose_example(name, block)
             if name is None or (name in self.definitions and not force and not redefinable):
                 return None
             try:
@@ -655,12 +738,18 @@ class ClaimBuilder:
             ))
             return previous
         sides: list[Side] = []
+        rebinding: tuple[str, Location] | None = None
         defines = reading is None or reading.role in (Role.DEFINITION, Role.IMPLICATION)
         if is_differential(row.lhs.text) or is_differential(relations[0].rhs.text):
             defines = False  # dy = 2x dx relates differentials, it names nothing
         if block.inline and reading is None and not self._asserted_by_directive:
             # "the rate $\eta = 0.1$": a value in prose is an example or a condition
             defines = written_number(relations[0].rhs.text.strip()) is None
+        if (
+            block.inline and reading is not None and reading.role is Role.ASSERTED
+            and not self._asserted_by_directive and self._new_example_function(row.lhs, block)
+        ):
+            defines = True  # "show that $f(x) = ...$ is a density": this example's f
         if row.continues:
             if previous is None:
                 # nothing to continue from: read it as a chain starting at its first side
@@ -675,6 +764,7 @@ class ClaimBuilder:
             relations = relations[1:]
             base = ClaimKind.STEP
         else:
+            rebinding = self._rebinding(row.lhs)
             sides.append(self._parse_side(block, row.lhs, base))
         for relation in relations:
             sides.append(self._parse_side(block, relation.rhs, base))
@@ -697,6 +787,8 @@ class ClaimBuilder:
             left, right = sides[index], sides[index + 1]
             item = self._step(block, left, relation.op, right, base, row.reason, label)
             if isinstance(item, Claim):
+                if index == 0 and rebinding is not None:
+                    item = replace(item, rebinding=rebinding)
                 item = self._with_role(item, left, right, role, doubt, single)
                 item = self._link_to_chain(left, item)
                 self._chain_ends[id(right)] = (right, item)
@@ -766,7 +858,7 @@ class ClaimBuilder:
                    single: bool) -> Claim:
         """The claim with its role and the doubt that keeps a refutation from standing."""
         if self._asserted_by_directive:
-            return claim
+            return replace(claim, claimed=True)
         if not doubt and (is_differential(left.latex) or is_differential(right.latex)):
             role = Role.DIFFERENTIAL
             doubt = doubt_for(Reading(role, ""))
@@ -909,7 +1001,50 @@ class ClaimBuilder:
             ambiguities=left.ambiguities + right.ambiguities,
             lhs_location=block.location_of(left.offset),
         )
+        remote = self._remote_definitions(left.expr, right.expr)
+        if remote:
+            claim = replace(claim, remote_definitions=remote)
         return self._classify(claim, left, right)
+
+    def keep_contested_remote_definitions(self) -> None:
+        """Once the whole file is read: a remote definition of a name the document defines
+        only once is the one meant (a document about versin uses it in every section),
+        unless the name is one Latin letter (f, F, g, u): the names examples reuse, also
+        for functions the prose gives without a formula ("F is an antiderivative")."""
+        for index, item in enumerate(self.items):
+            if not isinstance(item, Claim) or not item.remote_definitions:
+                continue
+            kept = tuple(
+                site for site in item.remote_definitions
+                if self.definition_counts.get(site[0], 0) > 1 or _LETTER.fullmatch(site[0])
+            )
+            if kept != item.remote_definitions:
+                self.items[index] = replace(item, remote_definitions=kept)
+
+    def _remote_definitions(
+        self, *exprs: sp.Expr | None,
+    ) -> tuple[tuple[str, str, Location], ...]:
+        """The definitions ``exprs`` use, through other definitions too, that were made
+        under another heading (see Claim.remote_definitions)."""
+        pending: set[str] = set()
+        for expr in exprs:
+            if expr is not None:
+                pending |= _names(expr)
+        seen: set[str] = set()
+        remote: list[tuple[str, str, Location]] = []
+        while pending:
+            name = pending.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            definition = self.definitions.get(name)
+            if definition is None:
+                continue
+            site = self.definition_sites.get(name)
+            if site is not None and self.scope.under_another_heading(name):
+                remote.append((name, *site))
+            pending |= _names(definition.body) - {p.name for p in definition.params}
+        return tuple(sorted(remote, key=lambda found: found[2].sort_key))
 
     def _classify(self, claim: Claim, left: Side, right: Side) -> Item:
         number_side, expr_side, side_name = None, None, ""
@@ -968,8 +1103,10 @@ def build_claims(
     """
     builder = ClaimBuilder(path)
     builder.unit_letter = imaginary_unit
+    # the prose as text (a notebook's Markdown cells, not its JSON and code)
+    context = _ProseContext(path, source)
     math_text = "\n".join(block.text for block in blocks)
-    text = f"{source}\n{math_text}"
+    text = f"{context.source}\n{math_text}"
     other = "j" if imaginary_unit == "i" else "i"
     if names_the_unit(text, other) and not names_the_unit(text, imaginary_unit):
         # complex numbers written with the other letter: that letter is in doubt
@@ -979,7 +1116,6 @@ def build_claims(
     for latex in definitions_latex:
         builder.add_definition_latex(latex, Location(path, 1, 1), report=False)
     pending = sorted(directives, key=lambda d: d[0].sort_key)
-    context = _ProseContext(path, source)
     for block in blocks:
         while pending and pending[0][0].sort_key < block.start.sort_key:
             _apply_directive(builder, *pending.pop(0))
@@ -988,6 +1124,7 @@ def build_claims(
     for directive in pending:
         _apply_directive(builder, *directive)
     builder.drop_clear_products()
+    builder.keep_contested_remote_definitions()
     return builder.items
 
 
@@ -1002,9 +1139,13 @@ class _ProseContext:
     def __init__(self, path: str, source: str) -> None:
         from derive.extract import syntax_for  # the extractors' notion of a file's syntax
 
-        self.source = source
-        self.index = SourceIndex(source)
         syntax = syntax_for(path)
+        self.index = SourceIndex(source)
+        if syntax == "notebook" and source:
+            # the notebook's JSON: its Markdown cells are the prose, read as Markdown
+            self.index = NotebookIndex(source)
+            source, syntax = self.index.text, "markdown"
+        self.source = source
         self.latex = syntax == "latex"
         self.headings: list[Heading] = headings(source, syntax) if source else []
         self.after = 0  # where the previous block ended

@@ -19,7 +19,7 @@ from sympy.core.function import AppliedUndef
 
 from derive.check.claims import Claim
 from derive.definitions import DefinitionError, substitute_definitions
-from derive.model import ClaimKind, Definition, Outcome, Verdict, VerifySettings
+from derive.model import ClaimKind, Definition, Location, Outcome, Verdict, VerifySettings
 from derive.parse import display_name
 
 #: A rule: (claim, outcome, settings) -> the doubt in words, or None.
@@ -150,6 +150,124 @@ def _log_base(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str |
     return None
 
 
+def _place(where: Location) -> str:
+    return f"line {where.line}" if where.cell is None else f"cell {where.cell}, line {where.line}"
+
+
+def _remote_definition(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
+    """The counterexample uses a definition stated under another heading (an earlier
+    example's f, an antiderivative F of another section): the author may mean another."""
+    if not claim.remote_definitions:
+        return None
+    _, shown, where = claim.remote_definitions[0]
+    return (
+        f"uses {shown} as defined at {_place(where)}, under another heading; if that is the one "
+        f"meant here, say so with a directive `derive: define {shown} = ...`"
+    )
+
+
+def _one_sided_names(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
+    r"""A name on one side only (``x^2 + x - 1 = 0``, ``1/(x+1)(x-1) = A/(x+1) + B/(x-1)``,
+    ``\sin x = x - \sin(\xi) x^2/2``): the relation determines it -- an equation to
+    solve, coefficients to find, a point that exists -- it is no identity in it."""
+    if claim.kind not in (ClaimKind.IDENTITY, ClaimKind.STEP) or claim.claimed:
+        return None
+    left, right = _written_names(claim)
+    if claim.kind is ClaimKind.STEP and not (left and right):
+        return None  # substituted values: DRV-D03 says why
+    # \int x^2 dx = x^3/3 + C: the constant of integration is on the other side
+    if _indefinite(claim.lhs):
+        right &= left
+    if _indefinite(claim.rhs):
+        left &= right
+    one_sided = sorted(left ^ right)
+    if not one_sided:
+        return None
+    shown = ", ".join(display_name(name) for name in one_sided)
+    return (
+        f"{shown} appear(s) on one side only: this reads as an equation that determines "
+        f"{'it' if len(one_sided) == 1 else 'them'}, not as an identity; if it is meant "
+        f"for every value, say so with a directive `derive: claim` before it"
+    )
+
+
+def _indefinite(expr: sp.Expr | None) -> bool:
+    return expr is not None and any(
+        any(len(limit) == 1 for limit in integral.limits) for integral in expr.atoms(sp.Integral)
+    )
+
+
+#: ``\Delta x^2``: the square of the step ``\Delta x``, or ``\Delta`` times ``x^2``.
+_DELTA_POWER = re.compile(r"\\Delta\s*(?:[A-Za-z]|\{[A-Za-z]\})\s*\^")
+#: ``u(0)``, ``u(\\pi/2)``: one letter before a bracketed number
+_LETTER_AT_NUMBER = re.compile(
+    r"(?<![A-Za-z\\_])([A-Za-z])\s*(?:\\left)?\s*\(\s*-?(?:\d+(?:\.\d+)?|\\pi)"
+    r"(?:\s*/\s*\d+)?\s*(?:\\right)?\s*\)"
+)
+#: ``\mathbf{a} \times \mathbf{b}``, ``\vec u \cdot \vec v``: products of vectors.
+_VECTOR_PRODUCT = re.compile(
+    r"\\(?:mathbf|vec|boldsymbol|bm)\s*\{?\s*\\?\w+\s*\}?\s*\\(?:times|cdot)\b"
+)
+
+
+def _delta_power(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
+    written = f"{claim.lhs_latex} {claim.rhs_latex}"
+    if _DELTA_POWER.search(written):
+        return (
+            "\\Delta x^n may mean (\\Delta x)^n, the power of the step, and was read as "
+            "\\Delta times x^n; write (\\Delta x)^n or define the step with `derive: define`"
+        )
+    return None
+
+
+def _vector_product(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
+    if _VECTOR_PRODUCT.search(f"{claim.lhs_latex} {claim.rhs_latex}"):
+        return "cross or dot products of vectors were read as products of numbers"
+    return None
+
+
+def _redefined_function(claim: Claim, outcome: Outcome, settings: VerifySettings
+                        ) -> str | None:
+    """``f(r) = ...`` in a document that defines f anew for several examples: this row may
+    be one more definition (an equivalent form, the next example) rather than a claim."""
+    if claim.rebinding is None or claim.claimed:
+        return None
+    shown, where = claim.rebinding
+    return (
+        f"the document defines {shown} anew for several examples (here the one at "
+        f"{_place(where)}); this row may define it again; if it is a claim about that "
+        f"{shown}, mark it with a directive `derive: claim`"
+    )
+
+
+def _applied_placeholder(claim: Claim, outcome: Outcome, settings: VerifySettings
+                         ) -> str | None:
+    """``u(0)`` for a placeholder ``u = x^2``, or for a letter that is no function here
+    (``\\int_{u(0)}^{u(2)}``): u evaluated at 0, read as the product u*0."""
+    written = f"{claim.lhs_latex} {claim.rhs_latex}"
+    calls = {
+        type(call).__name__ for side in (claim.lhs, claim.rhs) if side is not None
+        for call in side.atoms(AppliedUndef)
+    } | {d.name for d in claim.definitions if d.params}
+    for letter in _LETTER_AT_NUMBER.findall(written):
+        if letter not in calls:
+            return (
+                f"{letter}(...) may be {letter} evaluated at a point, and was read as a "
+                f"product; define {letter} as a function ({letter}(x) = ...) to check it"
+            )
+    for definition in claim.definitions:
+        if definition.params:
+            continue
+        shown = display_name(definition.name)
+        before = "" if shown.startswith("\\") else r"(?<![A-Za-z\\_])"
+        if re.search(before + re.escape(shown) + r"\s*(?:\\left)?\s*\(", written):
+            return (
+                f"{shown}(...) may be {shown} evaluated at a point, and was read as a product; "
+                f"define it as a function ({shown}(x) = ...) to check it"
+            )
+    return None
+
+
 #: In order: the first rule that doubts the reading declines the refutation.
 DOUBT_RULES: tuple[DoubtRule, ...] = (
     DoubtRule("DRV-D00", "statement-role", _statement_role),
@@ -159,7 +277,13 @@ DOUBT_RULES: tuple[DoubtRule, ...] = (
     DoubtRule("DRV-D04", "no-shared-variable", _no_shared_variable),
     DoubtRule("DRV-D05", "unstated-domain", _unstated_domain),
     DoubtRule("DRV-D06", "undefined-function-in-limit", _undefined_in_limit),
-    DoubtRule("DRV-D07", "log-base", _log_base),
+    DoubtRule("DRV-D08", "remote-definition", _remote_definition),
+    DoubtRule("DRV-D09", "one-sided-names", _one_sided_names),
+    DoubtRule("DRV-D10", "delta-power", _delta_power),
+    DoubtRule("DRV-D11", "vector-product", _vector_product),
+    DoubtRule("DRV-D12", "redefined-function", _redefined_function),
+    DoubtRule("DRV-D13", "applied-placeholder", _applied_placeholder),
+    DoubtRule("DRV-D07", "log-base", _log_base),  # last: it verifies again
 )
 
 

@@ -54,6 +54,31 @@ class SourceIndex:
         return bisect.bisect_right(self.line_starts, offset)
 
 
+class NotebookIndex(SourceIndex):
+    """A notebook's Markdown cells laid end to end (as derive.extract.notebook does), so
+    that its prose gives blocks their roles and its headings their sections like a
+    Markdown document's; a block's (line, column) is within its cell."""
+
+    def __init__(self, notebook_json: str) -> None:
+        from derive.extract.notebook import NotebookError, read_notebook
+
+        try:
+            cells = read_notebook(notebook_json).cells
+        except NotebookError:
+            cells = []
+        # each cell starts at its offset in the virtual text: a newline fills the gap
+        super().__init__("".join(cell.source + "\n" for cell in cells))
+        self.cells = {cell.number: (cell.start, SourceIndex(cell.source)) for cell in cells}
+
+    def span(self, block: MathBlock) -> tuple[int, int] | None:
+        found = self.cells.get(block.start.cell or 0)
+        if found is None:
+            return None
+        start, index = found
+        local = index.span(block)
+        return None if local is None else (start + local[0], start + local[1])
+
+
 # -- the words before a block --------------------------------------------------------
 
 #: Opening delimiters (and options) between the prose and a block's first character.
@@ -117,6 +142,12 @@ def lead_in(source: str, start: int, after: int, *, latex: bool = False) -> list
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]|$)")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
+#: A thematic break (``---`` after a blank line): it separates examples like a heading.
+_BREAK = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+#: The level of a thematic break: below every heading, so it ends only what was
+#: defined since the previous break (named values of one example), and functions
+#: defined before it may be defined anew after it (scope.py).
+BREAK_LEVEL = 7
 _LATEX_SECTION = re.compile(
     r"(?<!\\)\\(part|chapter|section|subsection|subsubsection|paragraph|subparagraph)\*?\s*[\[{]"
 )
@@ -174,6 +205,9 @@ def _markdown_headings(source: str) -> list[Heading]:
         if atx:
             found.append(Heading(offset, len(atx.group(1)), offset + len(line)))
             previous_text = False
+            continue
+        if not previous_text and _BREAK.match(line):
+            found.append(Heading(offset, BREAK_LEVEL, offset + len(line)))
             continue
         setext = _SETEXT.match(line)
         if setext and previous_text:

@@ -3,10 +3,12 @@
 A definition holds from where it is stated to the end of its section (the next heading
 of the same or an outer level) or until it is redefined.  A function's definition
 (``\\sigma(x) = ...``) is notation: it stays in force after its section ends, but a
-later section may redefine the function.  A named value (``u = 1+e^{-x}``, ``s = 0``)
-ends with its section.  Definitions from directives and the configuration hold for
-the whole file.  Names in use and prose conditions ("when $c = 2$") end with their
-section too.
+later section may redefine the function, and so may a later block under another
+heading (a deeper one included: a new example, ``##### Example``) -- there a row
+``f(x) = ...`` with another body is the example's own function.  A named value
+(``u = 1+e^{-x}``, ``s = 0``) ends with its section.  Definitions from directives
+and the configuration hold for the whole file.  Names in use and prose conditions
+("when $c = 2$") end with their section too.
 """
 
 from __future__ import annotations
@@ -48,10 +50,21 @@ class Scope:
         self.stale: set[str] = set()  # function definitions whose section has ended
         self.seen_levels: dict[str, int] = {}
         self.conditions: list[Condition] = []
+        self.headings = 0  # headings passed so far, of any level
+        #: for each definition, how many headings had been passed when it was made
+        self.definition_headings: dict[str, int] = {}
 
     def define(self, name: str, *, whole_file: bool = False) -> None:
         self.definition_levels[name] = FILE_LEVEL if whole_file else self.level
+        self.definition_headings[name] = self.headings
         self.stale.discard(name)
+
+    def under_another_heading(self, name: str) -> bool:
+        """Whether a heading (of any level) came between ``name``'s definition and here."""
+        made = self.definition_headings.get(name)
+        if made is None or self.definition_levels.get(name) == FILE_LEVEL:
+            return False  # a directive or the configuration: the whole file
+        return made != self.headings
 
     def see(self, names: set[str]) -> None:
         for name in names:
@@ -71,6 +84,7 @@ class Scope:
 
     def enter(self, level: int, functions: set[str]) -> Closed:
         """A heading of ``level``: close every section at that level or deeper."""
+        self.headings += 1
         dropped: list[str] = []
         stale: list[str] = []
         for name, defined_at in list(self.definition_levels.items()):

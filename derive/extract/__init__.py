@@ -31,8 +31,7 @@ from derive.extract.project import project_macros
 from derive.extract.rst import scan_rst
 from derive.model import Location, MathBlock
 
-__all__ = ["Directive", "NotebookError", "extract_blocks", "file_directives", "prose_source",
-           "syntax_for"]
+__all__ = ["Directive", "NotebookError", "extract_blocks", "file_directives", "syntax_for"]
 
 _SYNTAX_BY_SUFFIX = {
     ".md": "markdown",
@@ -107,13 +106,6 @@ def _scan_syntax(syntax: str, text: str, macros: Macros
 
 def _project_macros(path: str) -> Macros:
     return tuple(sorted(project_macros(path).items()))
-
-
-def prose_source(path: str, text: str) -> str:
-    """The text whose prose gives blocks their roles and sections (derive.check.roles):
-    the document itself, or "" for a notebook, whose block locations are within cells
-    (every block of a notebook is then read as asserted)."""
-    return "" if syntax_for(path) == "notebook" else text
 
 
 def extract_blocks(path: str, text: str) -> list[MathBlock]:
