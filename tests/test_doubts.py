@@ -330,3 +330,22 @@ def test_two_prose_functions_in_one_sentence() -> None:
     report = check_md(text)
     assert [f.verdict for f in report.findings if f.verdict is not None] == []
     assert [f.kind for f in report.findings if f.lhs == "f(x)"] == [ClaimKind.DEFINITION] * 2
+
+
+def test_a_proof_resting_on_a_remote_definition_is_declined_too() -> None:
+    # F of section A makes F'(x) = 2x hold; the F section B means may be another one
+    text = "# A\n\n$$\nF(x) = x^2\n$$\n\n# B\n\n$$\nF'(x) = 2x\n$$\n"
+    finding = at_line(check_md(text), 10)
+    assert finding.verdict is Verdict.UNKNOWN
+    assert finding.evidence is not None and finding.evidence.doubt == "DRV-D08"
+    assert "as read, it is proved" in finding.message
+
+
+def test_a_proof_with_its_definition_in_the_same_section_stands() -> None:
+    text = "# A\n\n$$\nF(x) = x^2\n$$\n\n$$\nF'(x) = 2x\n$$\n"
+    assert at_line(check_md(text), 8).verdict is Verdict.PROVED
+
+
+def test_only_reading_rules_decline_proofs() -> None:
+    reading = {rule.id for rule in DOUBT_RULES if rule.proofs_too}
+    assert reading == {"DRV-D08", "DRV-D10", "DRV-D11", "DRV-D12"}

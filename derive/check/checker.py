@@ -237,7 +237,18 @@ def describe(outcome: Outcome, kind: ClaimKind) -> str:
 
 
 def _doubtful(outcome: Outcome, claim: Claim, settings: VerifySettings) -> Outcome:
-    """Turn a refutation that rests on a doubtful reading into an honest 'unknown'."""
+    """Turn a refutation, or a proof, that rests on a doubtful reading into an honest
+    'unknown' (for proofs only the rules about the reading itself apply)."""
+    if outcome.verdict in (Verdict.PROVED, Verdict.CHECKED):
+        doubt = first_doubt(claim, outcome, settings, proof=True)
+        if doubt is None:
+            return outcome
+        rule, reason = doubt
+        return Outcome(Verdict.UNKNOWN, Evidence(
+            method=Stage.DOUBTFUL_READING,
+            detail=f"{reason} (as read, it is {outcome.verdict.value})",
+            doubt=rule.id,
+        ))
     if outcome.verdict is not Verdict.REFUTED:
         return outcome
     doubt = first_doubt(claim, outcome, settings)

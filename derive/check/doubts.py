@@ -31,6 +31,9 @@ class DoubtRule:
     id: str  # stable, reported in ``Evidence.doubt``
     name: str
     test: Test
+    #: also declines a proof: the doubt is about the reading itself (which definition,
+    #: which operator), so a proof of the reading is no proof of what the author wrote
+    proofs_too: bool = False
 
 
 _INDEXED = re.compile(r"_\{?[i-n]+\}?$")
@@ -159,7 +162,13 @@ def _remote_definition(claim: Claim, outcome: Outcome, settings: VerifySettings)
     example's f, an antiderivative F of another section): the author may mean another."""
     if not claim.remote_definitions:
         return None
-    _, shown, where = claim.remote_definitions[0]
+    name, shown, where = claim.remote_definitions[0]
+    lhs = claim.lhs
+    if (
+        isinstance(lhs, AppliedUndef) and lhs.func.__name__ == name
+        and all(isinstance(argument, sp.Symbol) for argument in lhs.args)
+    ):
+        return None  # the claim restates the definition itself (f(t) = t^2 after f(x) = x^2)
     return (
         f"uses {shown} as defined at {_place(where)}, under another heading; if that is the one "
         f"meant here, say so with a directive `derive: define {shown} = ...`"
@@ -277,21 +286,24 @@ DOUBT_RULES: tuple[DoubtRule, ...] = (
     DoubtRule("DRV-D04", "no-shared-variable", _no_shared_variable),
     DoubtRule("DRV-D05", "unstated-domain", _unstated_domain),
     DoubtRule("DRV-D06", "undefined-function-in-limit", _undefined_in_limit),
-    DoubtRule("DRV-D08", "remote-definition", _remote_definition),
+    DoubtRule("DRV-D08", "remote-definition", _remote_definition, proofs_too=True),
     DoubtRule("DRV-D09", "one-sided-names", _one_sided_names),
-    DoubtRule("DRV-D10", "delta-power", _delta_power),
-    DoubtRule("DRV-D11", "vector-product", _vector_product),
-    DoubtRule("DRV-D12", "redefined-function", _redefined_function),
+    DoubtRule("DRV-D10", "delta-power", _delta_power, proofs_too=True),
+    DoubtRule("DRV-D11", "vector-product", _vector_product, proofs_too=True),
+    DoubtRule("DRV-D12", "redefined-function", _redefined_function, proofs_too=True),
     DoubtRule("DRV-D13", "applied-placeholder", _applied_placeholder),
     DoubtRule("DRV-D07", "log-base", _log_base),  # last: it verifies again
 )
 
 
 def first_doubt(
-    claim: Claim, outcome: Outcome, settings: VerifySettings
+    claim: Claim, outcome: Outcome, settings: VerifySettings, *, proof: bool = False
 ) -> tuple[DoubtRule, str] | None:
-    """The first rule that doubts this refutation's reading, with its reason."""
+    """The first rule that doubts this refutation's (``proof``: this proof's) reading,
+    with its reason."""
     for rule in DOUBT_RULES:
+        if proof and not rule.proofs_too:
+            continue
         reason = rule.test(claim, outcome, settings)
         if reason is not None:
             return rule, reason

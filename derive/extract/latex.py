@@ -70,8 +70,19 @@ def label_in(math: str) -> str:
 
 
 def holds_numeric_relation(math: str) -> bool:
-    """Inline math counts only when it states a relation with a number: ``\\sigma(0) = 0.5``."""
+    """Inline math counts when it states a relation with a number (``\\sigma(0) = 0.5``) or
+    defines a function (``F(x) = \\log(x)``: a new example's F, which must replace an
+    earlier one rather than be silently ignored)."""
+    if _FUNCTION_DEFINITION.match(math):
+        return True
     return bool(_RELATION_WITH_NUMBER.search(math)) and bool(_DIGIT.search(math))
+
+
+#: ``f(x) = ...``, ``F(t)=...``, ``g_1(x, y) = ...``: a function defined inline.
+_FUNCTION_DEFINITION = re.compile(
+    r"\s*(?:\\[A-Za-z]+|[A-Za-z])(?:_\{?[A-Za-z0-9]+\}?)?\s*\(\s*[A-Za-z](?:\s*,\s*[A-Za-z])*\s*\)"
+    r"\s*=\s*[^=<>]+$"
+)
 
 
 def environment_end(text: str, name: str, after: int) -> tuple[int, int] | None:
