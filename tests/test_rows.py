@@ -493,3 +493,19 @@ def test_statements_next_to_an_implication_are_marked() -> None:
         ("x^2", True), ("x", True), ("x", False),
     ]
     assert [row.implication for row in rows_of("a = b \\\\ c = d")] == [False, False]
+
+
+def test_every_second_ampersand_of_align_starts_a_new_equation() -> None:
+    from derive.check.checker import check_text
+    from derive.model import Verdict
+
+    text = (
+        "$$\n\\begin{align*}\nf(x) &= x^2 & g(x) &= \\sqrt{x}\\\\\n"
+        "f(2) &= 4 & g(4) &= 3\n\\end{align*}\n$$\n\n"
+        "$$\n\\begin{array}{rcl}\na &=& (b+1)^2 \\\\\n&=& b^2 + 2b + 1\n\\end{array}\n$$\n"
+    )
+    found = {(f.location.line, f.lhs): f.verdict for f in check_text("n.md", text).findings
+             if f.verdict is not None}
+    assert found[(4, "f(2)")] is Verdict.PROVED
+    assert found[(4, "g(4)")] is Verdict.REFUTED  # sqrt(4) = 2: the second column's claim
+    assert Verdict.PROVED in {v for (line, _), v in found.items() if line == 11}  # array{rcl}

@@ -28,7 +28,7 @@ from derive.check.layout import blank_decorations, row_spans
 from derive.check.reasons import plain, trailing_reason
 from derive.check.row_model import Piece, Relation, Row
 from derive.check.statements import cut_statements, statement_rows
-from derive.check.tokens import tokenize
+from derive.check.tokens import Token, tokenize
 from derive.check.where_clauses import reason_definitions
 from derive.check.working_copy import WorkingCopy
 from derive.model import MathBlock
@@ -45,6 +45,23 @@ def split_rows(block: MathBlock) -> list[Row]:
         for row in _split_row(work, start, end, labels):
             rows.append(row)
     return _merge_continuations(work, rows)
+
+
+_RELATION = re.compile(r"=|\\approx|\\[lg]eq?\b|<|>")
+
+
+def _column_separators(text: str, tokens: list[Token], end: int) -> list[tuple[int, int]]:
+    """``f(x) &= x^2 & g(x) &= \\sqrt{x}``: in ``align``, every second ``&`` starts a new
+    column, here a second equation.  Such an ``&`` is cut where the column before it holds
+    a relation and the text after it does too (``a &=& b`` of ``array{rcl}`` is no cut)."""
+    marks = [t for t in tokens if t.braces == 0 and t.kind == "char" and t.name == "&"]
+    cuts: list[tuple[int, int]] = []
+    for index in range(1, len(marks), 2):
+        mark = marks[index]
+        before = text[marks[index - 1].end : mark.start]
+        if _RELATION.search(before) and _RELATION.search(text[mark.end : end]):
+            cuts.append((mark.start, mark.end))
+    return cuts
 
 
 def _split_row(
@@ -75,6 +92,7 @@ def _split_row(
                 end = token.start
                 tokens = tokens[:index]
                 break
+    columns = _column_separators(text, tokens, end)
     for token in tokens:
         if token.braces == 0 and token.kind == "char" and token.name == "&":
             work.blank(token.start, token.end)
@@ -94,7 +112,7 @@ def _split_row(
     where = trailing_where + where
     text = work.text()
     top = [t for t in tokens if t.depth == 0 and t.start < end]
-    statements = cut_statements(work, text, start, end, top)
+    statements = cut_statements(work, text, start, end, top, columns=columns)
     rows: list[Row] = []
     for statement in statements:
         rows += statement_rows(

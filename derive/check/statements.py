@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from derive.check.reasons import plain
@@ -28,10 +29,12 @@ class Statement:
 
 
 def cut_statements(
-    work: WorkingCopy, text: str, start: int, end: int, top: list[Token]
+    work: WorkingCopy, text: str, start: int, end: int, top: list[Token],
+    columns: Sequence[tuple[int, int]] = (),
 ) -> list[Statement]:
-    """Cut a row at separators: ``\\Rightarrow``, ``\\text{or}``, spacing between equations."""
-    cuts: list[tuple[int, int]] = []
+    """Cut a row at separators: ``\\Rightarrow``, ``\\text{or}``, spacing between equations,
+    and the ``&`` that starts a new column of ``align``."""
+    cuts: list[tuple[int, int]] = list(columns)
     implications: set[int] = set()  # starts of the cuts that are implication arrows
     for token in top:
         if token.kind != "word":
