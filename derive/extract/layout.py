@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import re
 
+from derive.extract.source import brace_group, is_escaped
+
 Chars = list[tuple[str, int]]
 
 #: Macros whose last brace argument is shown, and how many arguments come before it.
@@ -59,7 +61,7 @@ def _strip_once(chars: Chars) -> Chars | None:
     text = "".join(char for char, _ in chars)
     for match in _COMMAND.finditer(text):
         name = match.group(1)
-        if _escaped(text, match.start()):
+        if is_escaped(text, match.start()):
             continue
         if name in DROPPED:
             end = _skip_groups(text, match.end(), DROPPED[name])
@@ -96,13 +98,6 @@ def _keep_body(chars: Chars, text: str, start: int, after_name: int, name: str) 
     return chars[:start] + [("{", chars[start][1])] + chars[open_brace + 1 : body[1]] + chars[end:]
 
 
-def _escaped(text: str, index: int) -> bool:
-    count = 0
-    while index - count - 1 >= 0 and text[index - count - 1] == "\\":
-        count += 1
-    return count % 2 == 1
-
-
 def _skip_blanks(text: str, index: int) -> int:
     while index < len(text) and text[index] in " \t\n":
         index += 1
@@ -111,21 +106,7 @@ def _skip_blanks(text: str, index: int) -> int:
 
 def _group(text: str, index: int) -> tuple[int, int] | None:
     """(offset of ``{``, offset past its ``}``) of the brace group at ``index`` (after blanks)."""
-    index = _skip_blanks(text, index)
-    if index >= len(text) or text[index] != "{":
-        return None
-    depth = 0
-    for position in range(index, len(text)):
-        char = text[position]
-        if char in "{}" and _escaped(text, position):
-            continue
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return index, position + 1
-    return None
+    return brace_group(text, index, blanks=" \t\n")
 
 
 def _skip_groups(text: str, index: int, count: int) -> int | None:
@@ -161,9 +142,9 @@ def _is_sum(body: str) -> bool:
     depth = 0
     seen_operand = False
     for index, char in enumerate(body):
-        if char in "{([" and not _escaped(body, index):
+        if char in "{([" and not is_escaped(body, index):
             depth += 1
-        elif char in "})]" and not _escaped(body, index):
+        elif char in "})]" and not is_escaped(body, index):
             depth -= 1
         elif depth == 0 and char in "+-" and seen_operand:
             return True
