@@ -1015,10 +1015,16 @@ _IV_HANDLERS: dict[type, Handler] = {
 # Agreement
 
 
+def agree(a: mpmath.mpf | mpmath.mpc, b: mpmath.mpf | mpmath.mpc, digits: int) -> bool:
+    """Equal to ``digits`` significant digits: |a - b| <= 10^-digits * max(1, |a|, |b|).
+    (Values below 1 agree within 10^-digits absolutely: a true zero computed with rounding
+    error is no disagreement.)  The one notion of agreement behind every numeric verdict."""
+    scale = max(abs(a), abs(b), mpmath.mpf(1))
+    return bool(abs(a - b) <= mpmath.mpf(10) ** (-digits) * scale)
+
+
 def _agree(a: Number, b: Number, digits: int, dps: int) -> bool:
     with mpmath.workdps(dps):
-        a, b = _to_mp(a), _to_mp(b)
-        scale = max(abs(a), abs(b), mpmath.mpf(1))
-        return bool(abs(a - b) <= mpmath.mpf(10) ** (-digits) * scale)
+        return agree(_to_mp(a), _to_mp(b), digits)
 
 

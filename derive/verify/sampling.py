@@ -19,7 +19,7 @@ from derive import numeric
 from derive.model import Caveat, Counterexample, Evidence, Outcome, Stage, Verdict, VerifySettings
 from derive.numeric import MpFunction, Point
 from derive.verify.budget import Budget
-from derive.verify.evaluate import EvaluationError, stable_value
+from derive.verify.evaluate import EvaluationError, agree, stable_value
 from derive.verify.hints import explain_difference
 from derive.verify.sides import Sides
 
@@ -133,9 +133,8 @@ def complex_constants(sides: Sides, settings: VerifySettings) -> Outcome | None:
     if lhs is None or rhs is None:
         return None
     difference = abs(mpmath.mpc(lhs) - mpmath.mpc(rhs))
-    scale = max(mpmath.mpf(1), abs(lhs), abs(rhs))
     shown = (_complex_text(lhs), _complex_text(rhs))
-    if difference <= mpmath.mpf(10) ** (-digits) * scale:
+    if agree(mpmath.mpc(lhs), mpmath.mpc(rhs), digits):
         return Outcome(Verdict.CHECKED, Evidence(
             method=Stage.SAMPLING,
             detail=f"both sides are the complex number {shown[0]} to {digits} digits",
@@ -222,14 +221,6 @@ class _Mismatch:
 GUARD_DIGITS = 15
 #: The highest working precision a sample point may escalate to before it is skipped.
 MAX_WORKING_DIGITS = 600
-
-
-def agree(a: mpmath.mpf, b: mpmath.mpf, digits: int) -> bool:
-    """Equal to ``digits`` significant digits: |a - b| <= 10^-digits * max(1, |a|, |b|).
-    (Values below 1 agree within 10^-digits absolutely: a true zero computed with rounding
-    error is not a counterexample.)"""
-    scale = max(mpmath.mpf(1), abs(a), abs(b))
-    return bool(abs(a - b) <= mpmath.mpf(10) ** (-digits) * scale)
 
 
 def _compare_at(
