@@ -189,7 +189,11 @@ def run_with_alarm(fn: Callable[..., T], args: tuple[Any, ...], seconds: float) 
     if outer and outer < seconds:
         seconds = outer
 
+    finished = False
+
     def on_alarm(signum: int, frame: object) -> None:
+        if finished:
+            return  # a re-armed alarm that arrives while this call is winding up
         # Re-armed first: an exception raised inside a weakref callback or a __del__ is
         # swallowed by Python ("Exception ignored"), and the deadline must not be lost.
         signal.setitimer(signal.ITIMER_REAL, _REARM_SECONDS)
@@ -200,11 +204,18 @@ def run_with_alarm(fn: Callable[..., T], args: tuple[Any, ...], seconds: float) 
     sys.unraisablehook = _quiet_about_alarms(previous_hook)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        return fn(*args)
+        try:
+            return fn(*args)
+        finally:
+            # Disarmed before anything else: an alarm arriving while an _Alarm is being
+            # handled must not escape as a second exception.
+            finished = True
+            signal.setitimer(signal.ITIMER_REAL, 0)
     except _Alarm:
+        finished = True
+        signal.setitimer(signal.ITIMER_REAL, 0)
         raise TimeLimitExceeded(seconds) from None
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
         sys.unraisablehook = previous_hook
         if outer:

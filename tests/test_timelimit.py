@@ -113,3 +113,25 @@ def _churn_forever() -> None:
 def test_an_alarm_swallowed_in_a_destructor_fires_again() -> None:
     with pytest.raises(timelimit.TimeLimitExceeded):
         timelimit.run_with_alarm(_churn_forever, (), 0.05)
+
+
+def _busy_with_handlers() -> None:
+    while True:
+        try:
+            try:
+                raise ValueError("inner")
+            finally:
+                end = time.monotonic() + 0.0005
+                while time.monotonic() < end:
+                    pass
+        except ValueError:
+            end = time.monotonic() + 0.0005
+            while time.monotonic() < end:
+                pass
+
+
+def test_only_the_time_limit_escapes_however_the_alarm_lands() -> None:
+    # alarms landing in finally blocks and handlers, many times over: never a bare _Alarm
+    for _ in range(100):
+        with pytest.raises(timelimit.TimeLimitExceeded):
+            timelimit.run_with_alarm(_busy_with_handlers, (), 0.003)
