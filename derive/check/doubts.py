@@ -208,6 +208,10 @@ def _indefinite(expr: sp.Expr | None) -> bool:
 
 #: ``\Delta x^2``: the square of the step ``\Delta x``, or ``\Delta`` times ``x^2``.
 _DELTA_POWER = re.compile(r"\\Delta\s*(?:[A-Za-z]|\{[A-Za-z]\})\s*\^")
+#: ``\Delta(x_1 + x_2)``: the change of a sum, or ``\Delta`` times the sum.
+_DELTA_APPLIED = re.compile(r"\\Delta\s*(?:\\left\s*)?\(")
+#: ``f[x_0]``: a letter before a square bracket (a divided difference, a functional).
+_SQUARE_CALL = re.compile(r"(?<![A-Za-z\\_])([A-Za-z])\s*(?:\\left\s*)?\[")
 #: ``u(0)``, ``u(\\pi/2)``: one letter before a bracketed number
 _LETTER_AT_NUMBER = re.compile(
     r"(?<![A-Za-z\\_])([A-Za-z])\s*(?:\\left)?\s*\(\s*-?(?:\d+(?:\.\d+)?|\\pi)"
@@ -220,17 +224,71 @@ _VECTOR_PRODUCT = re.compile(
 
 
 def _delta_power(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
-    written = f"{claim.lhs_latex} {claim.rhs_latex}"
+    written = f"{claim.lhs_latex} = {claim.rhs_latex}"
     if _DELTA_POWER.search(written):
         return (
             "\\Delta x^n may mean (\\Delta x)^n, the power of the step, and was read as "
             "\\Delta times x^n; write (\\Delta x)^n or define the step with `derive: define`"
         )
+    if _DELTA_APPLIED.search(written):
+        return (
+            "\\Delta(...) may be the change of what it encloses, and was read as \\Delta "
+            "times it; define the change with `derive: define` to check it"
+        )
+    return None
+
+
+def _parameter(letter: str) -> str:
+    return "t" if letter != "t" else "s"
+
+
+def _square_bracket_call(claim: Claim, outcome: Outcome, settings: VerifySettings
+                         ) -> str | None:
+    """``f[x_0]`` is read as the call f(x_0), but square brackets often mean something
+    else: Newton's divided difference, a functional, an operator's argument."""
+    calls = {
+        type(call).__name__ for side in (claim.lhs, claim.rhs) if side is not None
+        for call in side.atoms(AppliedUndef)
+    }
+    for letter in _SQUARE_CALL.findall(f"{claim.lhs_latex} = {claim.rhs_latex}"):
+        if letter in calls:
+            return (
+                f"{letter}[...] was read as the call {letter}(...), but square brackets may "
+                f"mean a divided difference or a functional; write {letter}(...) if a call "
+                "is meant"
+            )
+    return None
+
+
+def _implicit_dependence(claim: Claim, outcome: Outcome, settings: VerifySettings
+                         ) -> str | None:
+    r"""``\frac{d}{dx} \log(X + iY)`` with X, Y not written in x: read as constants, the
+    derivative is 0, though the author may mean functions of x (polynomials named X, Y)."""
+    for side in (claim.lhs, claim.rhs):
+        if side is None:
+            continue
+        for derivative in side.atoms(sp.Derivative):
+            body = derivative.expr
+            variables = {v for v in derivative.variables if isinstance(v, sp.Symbol)}
+            if body.free_symbols & variables:
+                continue  # written in the variable (d/du u^{-1} with u a placeholder)
+            with contextlib.suppress(DefinitionError):
+                body = substitute_definitions(body, claim.definitions)
+            names = {s for s in body.free_symbols if isinstance(s, sp.Symbol)}
+            others = sorted(display_name(s.name) for s in names - variables)
+            if variables and not names & variables and others:
+                shown = ", ".join(others)
+                wrt = ", ".join(sorted(display_name(v.name) for v in variables))
+                return (
+                    f"the derivative in {wrt} is of an expression in {shown} only, read as "
+                    f"constants; if they depend on {wrt}, define them "
+                    f"(`derive: define {others[0]} = ...`)"
+                )
     return None
 
 
 def _vector_product(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
-    if _VECTOR_PRODUCT.search(f"{claim.lhs_latex} {claim.rhs_latex}"):
+    if _VECTOR_PRODUCT.search(f"{claim.lhs_latex} = {claim.rhs_latex}"):
         return "cross or dot products of vectors were read as products of numbers"
     return None
 
@@ -253,7 +311,7 @@ def _applied_placeholder(claim: Claim, outcome: Outcome, settings: VerifySetting
                          ) -> str | None:
     """``u(0)`` for a placeholder ``u = x^2``, or for a letter that is no function here
     (``\\int_{u(0)}^{u(2)}``): u evaluated at 0, read as the product u*0."""
-    written = f"{claim.lhs_latex} {claim.rhs_latex}"
+    written = f"{claim.lhs_latex} = {claim.rhs_latex}"
     calls = {
         type(call).__name__ for side in (claim.lhs, claim.rhs) if side is not None
         for call in side.atoms(AppliedUndef)
@@ -262,7 +320,8 @@ def _applied_placeholder(claim: Claim, outcome: Outcome, settings: VerifySetting
         if letter not in calls:
             return (
                 f"{letter}(...) may be {letter} evaluated at a point, and was read as a "
-                f"product; define {letter} as a function ({letter}(x) = ...) to check it"
+                f"product; define {letter} as a function ({letter}({_parameter(letter)}) = ...) "
+                "to check it"
             )
     for definition in claim.definitions:
         if definition.params:
@@ -291,7 +350,9 @@ DOUBT_RULES: tuple[DoubtRule, ...] = (
     DoubtRule("DRV-D10", "delta-power", _delta_power, proofs_too=True),
     DoubtRule("DRV-D11", "vector-product", _vector_product, proofs_too=True),
     DoubtRule("DRV-D12", "redefined-function", _redefined_function, proofs_too=True),
-    DoubtRule("DRV-D13", "applied-placeholder", _applied_placeholder),
+    DoubtRule("DRV-D13", "applied-placeholder", _applied_placeholder, proofs_too=True),
+    DoubtRule("DRV-D14", "square-bracket-call", _square_bracket_call, proofs_too=True),
+    DoubtRule("DRV-D15", "implicit-dependence", _implicit_dependence, proofs_too=True),
     DoubtRule("DRV-D07", "log-base", _log_base),  # last: it verifies again
 )
 

@@ -174,8 +174,13 @@ def _follows(first: sp.Expr, second: sp.Expr) -> str:
                 f"the same equation multiplied by {sp.sstr(ratio)}"
         return "a multiple of it"
     shared = second.free_symbols & first.free_symbols
+    factors = sp.factor_list(sp.numer(sp.together(first)))[1]
     for variable in sorted(first.free_symbols, key=lambda s: (s not in shared, s.name)):
         if not isinstance(variable, sp.Symbol):
+            continue
+        if any(f.free_symbols and variable not in f.free_symbols for f, _ in factors):
+            # m (a - b) = 0 solved for m gives m = 0, but where a = b every m solves it:
+            # solutions for m cover only part of the equation's solution set
             continue
         solutions = sp.solve(first, variable, dict=False)
         if not solutions or len(solutions) > MAX_SOLUTIONS:

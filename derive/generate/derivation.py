@@ -328,7 +328,8 @@ def build_derivation(spec: FunctionSpec, settings: VerifySettings = DEFAULT_SETT
         steps = steps[1:]  # "d/dx tanh(x) = d/dx tanh(x)" says nothing
     if tree.contains_unsupported():
         reasons = [r.reason for r in tree.walk() if isinstance(r, UnsupportedRule)]
-        steps.append(DerivationStep(steps[-1].expr, "unsupported", note="; ".join(reasons)))
+        last = steps[-1].expr if steps else lhs  # a self-defined f[x] leaves no rule step
+        steps.append(DerivationStep(last, "unsupported", note="; ".join(reasons)))
     else:
         steps.extend(_closing_steps(spec, tree, steps[-1].expr if steps else lhs, settings))
 
