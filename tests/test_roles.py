@@ -366,3 +366,29 @@ def test_prose_documents_figures(record_property: Callable[[str, object], None])
             assert refuted == [], file_report.path
     print(f"\n[prose] verdicts per document: {figures}")
     record_property("prose_verdicts", figures)
+
+
+def test_a_function_defined_anew_ends_what_its_old_example_defined() -> None:
+    # F is the antiderivative of the first f; once f is defined anew, F says nothing
+    text = (
+        "Let $f(x) = x e^{-x^2}$. An antiderivative is $F(x) = (-1/2) e^{-x^2}$.\n\n"
+        "Let $f(x) = \\sin(x)$. Then\n\n$$\n\\lim_{M \\to \\infty} (F(M) - F(-M)) = 0\n$$\n\n"
+        "and $f(0) = 0$.\n"
+    )
+    report = check(text)
+    (limit,) = at(report, 6)
+    assert limit.verdict is Verdict.UNKNOWN
+    assert "earlier definition no longer holds" in limit.message
+    # the new f itself is in force
+    assert [f.verdict for f in at(report, 9)] == [Verdict.PROVED]
+
+
+def test_a_function_given_a_constant_value_for_some_x_is_no_longer_the_old_one() -> None:
+    text = (
+        "Let $f(x) = 1/(\\pi (1 + x^2))$.\n\n"
+        "Now $f(x) = 1/(b-a)$ for $a \\le x \\le b$ and $0$ otherwise.\n\n"
+        "$$\n\\int_{-\\infty}^\\infty f(x) dx = \\int_a^b \\frac{1}{b-a} dx\n$$\n"
+    )
+    (integral,) = at(check(text), 6)
+    assert integral.verdict is Verdict.UNKNOWN
+    assert "given another value at line 3" in integral.message

@@ -80,12 +80,18 @@ from derive.check.roles import (
     role_of,
 )
 from derive.check.rows import Piece, Relation, Row, split_rows
-from derive.check.scope import Condition, Scope
-from derive.definitions import DefinitionCycle, definition_cycle
+from derive.check.scope import FILE_LEVEL, Condition, Scope
+from derive.definitions import (
+    DefinitionCycle,
+    DefinitionError,
+    definition_cycle,
+    substitute_definitions,
+)
 from derive.model import ClaimKind, Definition, Finding, Location, MathBlock, Verdict
 from derive.parse import (
     LatexParseError,
     ParseOptions,
+    display_name,
     function_name,
     names_the_unit,
     parse_latex_expr,
@@ -288,10 +294,15 @@ class ClaimBuilder:
         #: where each definition in force was stated, and its left side as written
         self.definition_sites: dict[str, tuple[str, Location]] = {}
         self.definition_counts: dict[str, int] = {}  # definitions of each name in the file
+        #: the order in which the definitions in force were made (a larger number: later)
+        self._definition_order: dict[str, int] = {}
+        self._definitions_made = 0
         #: functions defined in prose ("the function $f(x) = 1/x^2$ is integrable"): where
         self.prose_functions: dict[str, Location] = {}
         self.functions: set[str] = set()
         self.opaque: set[str] = set()  # names whose definitions could not be read
+        #: opaque names whose definition ended without a readable one in its place: why
+        self.voided: dict[str, str] = {}
         self.scope = Scope()  # sections: where definitions, names in use and conditions hold
         self.families: dict[str, Family] = {}  # index-shifted definitions, by name
         self.variables: set[str] = set()  # names used as plain symbols in the file
@@ -341,16 +352,49 @@ class ClaimBuilder:
         cycle = definition_cycle(definition, self.definitions)
         if cycle:
             raise DefinitionCycle(cycle)
+        if definition.params and definition.name in self.definitions and not self._file_wide:
+            self._end_example(definition.name)
         self.scope.define(definition.name, whole_file=self._file_wide)
+        self._definitions_made += 1
+        self._definition_order[definition.name] = self._definitions_made
         self.definitions[definition.name] = definition
         family = Family.of(definition)
         if family is not None:
             self.families[definition.name] = family  # n_{t+1} = ...: every index
         self.opaque.discard(definition.name)
+        self.voided.pop(definition.name, None)
         if definition.params:
             self.functions.add(definition.name)
         if definition.name == "e" and not definition.params:
             self.euler_e = False  # the document gave `e` another meaning
+
+    def _unfolded(self, expr: sp.Expr) -> sp.Expr:
+        """``expr`` with the definitions in force substituted (``u^{-1}``, u = 1 + e^{-x})."""
+        try:
+            return substitute_definitions(expr, tuple(self.definitions.values()))
+        except DefinitionError:
+            return expr
+
+    def _forget(self, name: str, why: str) -> None:
+        """``name``'s definition no longer holds, and nothing derive can read replaces it."""
+        self.voided[name] = why
+        self.definitions.pop(name, None)
+        self.families.pop(name, None)
+        self.definition_sites.pop(name, None)
+        self._definition_order.pop(name, None)
+        self.opaque.add(name)
+
+    def _end_example(self, name: str) -> None:
+        """``f`` defined anew starts another example: what was defined since the old ``f``
+        (its antiderivative F, a g built from it) belonged to the old example and ends."""
+        since = self._definition_order.get(name, 0)
+        for other, order in list(self._definition_order.items()):
+            if other == name or order <= since or self.scope.definition_levels.get(
+                other) == FILE_LEVEL:
+                continue
+            self._forget(other, f"it belonged to the example of an earlier "
+                                f"{display_name(name)}, which the document has since "
+                                "defined anew")
 
     def add_assumption(self, latex: str, location: Location) -> None:
         """``x > 0`` from an ``assume`` directive: a relational over parsed sides."""
@@ -543,6 +587,17 @@ class ClaimBuilder:
                 and all(p.name[:1].isupper() for p in params))
         ):
             del self.items[before:]  # the side is read again as a claim's side
+            old = self.definitions.get(name)
+            if (
+                old is not None and params and old.params == params
+                and not set(params) & self._unfolded(body.expr).free_symbols
+                and self.scope.definition_levels.get(name) != FILE_LEVEL
+            ):
+                # f(x) = 1/(b-a) "for a <= x <= b" after another f(x): a new example's f
+                # that is constant somewhere; the old f no longer holds, the new is no
+                # definition derive can use
+                self._forget(name, f"{shown} is given another value at line "
+                             f"{block.location_of(offset).line}, for some x only")
             return None
         try:
             self._record(Definition(name=name, params=params, body=body.expr,
@@ -986,10 +1041,20 @@ class ClaimBuilder:
             )
         opaque = self._opaque_names(left, right)
         if opaque:
+            voided = [name for name in opaque if name in self.voided]
+            if voided:
+                shown = display_name(voided[0])
+                why = (
+                    f"not checked: uses {shown}, whose earlier definition no longer holds "
+                    f"({self.voided[voided[0]]}); if one is meant here, say so with a "
+                    f"directive `derive: define {shown} = ...`"
+                )
+            else:
+                why = (f"not checked: uses {', '.join(opaque)}, whose definition could not "
+                       "be read")
             return Finding(
                 kind=base, verdict=Verdict.UNKNOWN,
-                message=f"not checked: uses {', '.join(opaque)}, whose definition could "
-                "not be read", rule_id="DRV006", severity="warning",
+                message=why, rule_id="DRV006", severity="warning",
                 **common,  # type: ignore[arg-type]
             )
         claim = Claim(

@@ -120,10 +120,16 @@ def _unstated_domain(claim: Claim, outcome: Outcome, settings: VerifySettings) -
 
 
 def _undefined_in_limit(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
+    """A limit of a function the document leaves undefined: SymPy takes it to be
+    continuous (lim_{h->0} f(c+h) = f(c)), an assumption the author may not make."""
     exprs = [e for e in (claim.lhs, claim.rhs) if e is not None]
-    if claim.kind is not ClaimKind.LIMIT or not any(e.atoms(AppliedUndef) for e in exprs):
+    if claim.kind is ClaimKind.LIMIT:
+        inside = exprs
+    else:
+        inside = [limit for e in exprs for limit in e.atoms(sp.Limit)]
+    if not any(e.atoms(AppliedUndef) for e in inside):
         return None
-    undefined = sorted({c.func.__name__ for e in exprs for c in e.atoms(AppliedUndef)})
+    undefined = sorted({c.func.__name__ for e in inside for c in e.atoms(AppliedUndef)})
     if {d.name for d in claim.definitions} >= set(undefined):
         return None
     shown = ", ".join(display_name(name) for name in undefined)
@@ -344,7 +350,8 @@ DOUBT_RULES: tuple[DoubtRule, ...] = (
     DoubtRule("DRV-D03", "substituted-values", _substituted_values),
     DoubtRule("DRV-D04", "no-shared-variable", _no_shared_variable),
     DoubtRule("DRV-D05", "unstated-domain", _unstated_domain),
-    DoubtRule("DRV-D06", "undefined-function-in-limit", _undefined_in_limit),
+    DoubtRule("DRV-D06", "undefined-function-in-limit", _undefined_in_limit,
+              proofs_too=True),
     DoubtRule("DRV-D08", "remote-definition", _remote_definition, proofs_too=True),
     DoubtRule("DRV-D09", "one-sided-names", _one_sided_names),
     DoubtRule("DRV-D10", "delta-power", _delta_power, proofs_too=True),
