@@ -113,7 +113,7 @@ def test_a_condition_in_prose_is_no_definition() -> None:
     report = check("At $s = 0$ the system is at rest, so\n\n$$\n(1+r)^s = 1\n$$\n")
     (finding,) = at(report, 4)
     assert finding.verdict is Verdict.UNKNOWN
-    assert "holds under the condition s = 0 that line 1 states" in finding.message
+    assert "holds under the condition s = 0 (line 1)" in finding.message
     assert "derive: claim" in finding.message
 
 
@@ -392,3 +392,41 @@ def test_a_function_given_a_constant_value_for_some_x_is_no_longer_the_old_one()
     (integral,) = at(check(text), 6)
     assert integral.verdict is Verdict.UNKNOWN
     assert "given another value at line 3" in integral.message
+
+
+def test_a_refutation_counts_only_on_the_conditions_in_force() -> None:
+    text = (
+        "Suppose $a = 2b$. Then\n\n$$\na^2 = 4b^2\n$$\n\nbut\n\n$$\na^2 + b = a b + 3b^2\n$$\n"
+    )
+    report = check(text)
+    (holds,) = at(report, 4)
+    assert holds.verdict is Verdict.UNKNOWN and "holds under the condition a = 2b" in holds.message
+    # wrong even where a = 2b: refuted at a point on the condition, which it names
+    (wrong,) = at(report, 10)
+    assert wrong.verdict is Verdict.REFUTED
+    assert "a = 1, b = 0.5" in wrong.message
+
+
+def test_requirements_that_cannot_be_substituted_keep_later_claims_unknown() -> None:
+    # the golden-section requirements: what follows from them is no identity in p, q
+    text = (
+        "We require\n\n$$\n\\frac{p}{q} = \\frac{r}{p+q}, \\quad r = p\n$$\n\n"
+        "so that\n\n$$\n\\frac{q}{p} = 1 + \\frac{p}{q}\n$$\n\n"
+        "$$\n(t+1)^2 = t^2 + 1\n$$\n"
+    )
+    report = check(text)
+    assert refuted_lines(report) == [14]  # a claim the requirement does not touch
+    (follows,) = at(report, 10)
+    assert follows.verdict is Verdict.UNKNOWN
+    assert "constrains its variables" in follows.message
+
+
+def test_an_equation_that_determines_coefficients_leaves_other_claims_alone() -> None:
+    text = (
+        "$$\n\\frac{3x+5}{(1-2x)^2} = \\frac{A}{1-2x} + \\frac{B}{(1-2x)^2}\n$$\n\n"
+        "$$\n(x+1)^2 = x^2 + 1\n$$\n\n$$\nA + B = 2\n$$\n"
+    )
+    report = check(text)
+    assert refuted_lines(report) == [6]
+    (coefficients,) = at(report, 10)
+    assert coefficients.verdict is Verdict.UNKNOWN

@@ -368,11 +368,26 @@ class ClaimBuilder:
         if definition.name == "e" and not definition.params:
             self.euler_e = False  # the document gave `e` another meaning
 
+    def _determined(self, left: Side, right: Side) -> frozenset[str]:
+        """The names that stand on one side only once definitions are unfolded: the
+        relation determines them (an equation, a requirement), it is no identity in them."""
+        if left.expr is None or right.expr is None:
+            return frozenset()
+        if left.expr.has(*_OPERATIONS) or right.expr.has(*_OPERATIONS):
+            return frozenset()  # d/dx x^2 = 2x: worked out, not an equation
+        names = [
+            {s.name for s in self._unfolded(side).free_symbols if isinstance(s, sp.Symbol)}
+            for side in (left.expr, right.expr)
+        ]
+        return frozenset(names[0] ^ names[1])
+
     def _unfolded(self, expr: sp.Expr) -> sp.Expr:
         """``expr`` with the definitions in force substituted (``u^{-1}``, u = 1 + e^{-x})."""
         try:
             return substitute_definitions(expr, tuple(self.definitions.values()))
         except DefinitionError:
+            return expr
+        except (ValueError, TypeError):  # SymPy refusing (d/dx for a defined x): as written
             return expr
 
     def _forget(self, name: str, why: str) -> None:
@@ -794,6 +809,7 @@ class ClaimBuilder:
             return previous
         sides: list[Side] = []
         rebinding: tuple[str, Location] | None = None
+        constraint: tuple[MathBlock, list[Side], Row, frozenset[str]] | None = None
         defines = reading is None or reading.role in (Role.DEFINITION, Role.IMPLICATION)
         if is_differential(row.lhs.text) or is_differential(relations[0].rhs.text):
             defines = False  # dy = 2x dx relates differentials, it names nothing
@@ -830,8 +846,16 @@ class ClaimBuilder:
             for side in sides:
                 self._see(side)
             return sides[-1]
-        if reading is not None and reading.role in (Role.CONDITION, Role.EXAMPLE):
+        if reading is not None and reading.role in (Role.CONDITION, Role.EXAMPLE, Role.EQUATION):
             self._add_condition(block, sides, row)
+        elif (
+            single and len(sides) == 2 and relations[0].op == "=" and base is ClaimKind.IDENTITY
+            and not self._asserted_by_directive
+            and (determined := self._determined(sides[0], sides[1]))
+        ):
+            # b/a = c/(a+b), 3x+5 = A(1-2x) + B: an equation that determines some names (a
+            # requirement, an equation to solve); claims about them after it may rest on it
+            constraint = (block, sides, row, determined)
         for side in sides:
             self._see(side)
         if reading is not None and reading.role is Role.ASSERTED:
@@ -849,6 +873,8 @@ class ClaimBuilder:
                 self._chain_ends[id(right)] = (right, item)
             if item is not None:
                 self.items.append(item)
+        if constraint is not None:
+            self._add_condition(*constraint[:3], names=constraint[3])
         return sides[-1] if sides else previous
 
     # -- roles ------------------------------------------------------------
@@ -890,9 +916,21 @@ class ClaimBuilder:
         )
         return not (restated or worked_out)
 
-    def _add_condition(self, block: MathBlock, sides: list[Side], row: Row) -> None:
-        """Remember the names a prose condition constrains ("when $c = 2$": c)."""
+    def _add_condition(self, block: MathBlock, sides: list[Side], row: Row,
+                       names: frozenset[str] = frozenset()) -> None:
+        """Remember a condition and the names it constrains ("when $c = 2$": c)."""
         exprs = [side.expr for side in sides if side.expr is not None]
+        latex = " = ".join(side.written for side in sides)
+        equation = exprs[0] - exprs[1] if len(exprs) == 2 and len(sides) == 2 else None
+        if names:
+            self.scope.add_condition(names, latex, block.location_of(row.lhs.offset).line,
+                                     equation)
+            return
+        self._add_prose_condition(block, sides, row, exprs, latex, equation)
+
+    def _add_prose_condition(self, block: MathBlock, sides: list[Side], row: Row,
+                             exprs: list[sp.Expr], latex: str, equation: sp.Expr | None
+                             ) -> None:
         names: set[str] = set()
         bare = [e for e in exprs if isinstance(e, sp.Symbol)]
         calls = [c for e in exprs for c in e.atoms(AppliedUndef)]
@@ -904,8 +942,11 @@ class ClaimBuilder:
             for expr in exprs:
                 names |= {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol)}
         names -= set(self.definitions)
-        latex = " = ".join(side.written for side in sides)
-        equation = exprs[0] - exprs[1] if len(exprs) == 2 and len(sides) == 2 else None
+        if not names and equation is not None:
+            # a = c for defined a = x_1 - x_0, c = x_3 - x_2: it constrains the x_k
+            names = {
+                s.name for s in self._unfolded(equation).free_symbols if isinstance(s, sp.Symbol)
+            }
         self.scope.add_condition(frozenset(names), latex, block.location_of(row.lhs.offset).line,
                                  equation)
 
@@ -927,6 +968,10 @@ class ClaimBuilder:
             for side in (left, right):
                 if side.expr is not None:
                     names |= {s.name for s in side.expr.free_symbols if isinstance(s, sp.Symbol)}
+                    names |= {
+                        s.name for s in self._unfolded(side.expr).free_symbols
+                        if isinstance(s, sp.Symbol)
+                    }
                     names |= {c.func.__name__ for c in side.expr.atoms(AppliedUndef)}
             # settled after verification (equations.py): a refutation that holds under one of
             # them becomes unknown, any other stands

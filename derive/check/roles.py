@@ -93,6 +93,8 @@ def _table() -> list[_Keyword]:
         "solutions", "constraint", "constraints", "constrained", "the equation",
         "equation", "equations", "system", "roots", "root", "zero of", "zeros of",
         "find", "unknown", "unknowns", "governed by", "obeys", "law",
+        "require", "requires", "required", "requirement", "requirements", "we want",
+        "we need", "must satisfy", "must hold", "condition", "conditions",
     ):
         entries.append((phrase, Role.EQUATION, _STRONG))
     for phrase in (
