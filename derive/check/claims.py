@@ -348,12 +348,15 @@ class ClaimBuilder:
             if name == "e":
                 self.euler_e = True  # `e` is Euler's number again
 
-    def _record(self, definition: Definition) -> None:
+    def _record(self, definition: Definition, where: Location | None = None) -> None:
         cycle = definition_cycle(definition, self.definitions)
         if cycle:
             raise DefinitionCycle(cycle)
-        if definition.params and definition.name in self.definitions and not self._file_wide:
-            self._end_example(definition.name)
+        if (
+            definition.params and definition.name in self.definitions and not self._file_wide
+            and where is not None
+        ):
+            self._end_example(definition.name, where)
         self.scope.define(definition.name, whole_file=self._file_wide)
         self._definitions_made += 1
         self._definition_order[definition.name] = self._definitions_made
@@ -399,13 +402,17 @@ class ClaimBuilder:
         self._definition_order.pop(name, None)
         self.opaque.add(name)
 
-    def _end_example(self, name: str) -> None:
+    def _end_example(self, name: str, where: Location) -> None:
         """``f`` defined anew starts another example: what was defined since the old ``f``
-        (its antiderivative F, a g built from it) belonged to the old example and ends."""
+        (its antiderivative F, a g built from it) belonged to the old example and ends --
+        unless it was stated on the same line ("with $u(x) = x^3$ and $v(x) = ...$")."""
         since = self._definition_order.get(name, 0)
         for other, order in list(self._definition_order.items()):
             if other == name or order <= since or self.scope.definition_levels.get(
                 other) == FILE_LEVEL:
+                continue
+            site = self.definition_sites.get(other)
+            if site is not None and (site[1].cell, site[1].line) == (where.cell, where.line):
                 continue
             self._forget(other, f"it belonged to the example of an earlier "
                                 f"{display_name(name)}, which the document has since "
@@ -616,7 +623,8 @@ class ClaimBuilder:
             return None
         try:
             self._record(Definition(name=name, params=params, body=body.expr,
-                                    latex=f"{shown} = {body.written}"))
+                                    latex=f"{shown} = {body.written}"),
+                         block.location_of(offset))
             self.definition_sites[name] = (shown, block.location_of(offset))
             self.definition_counts[name] = self.definition_counts.get(name, 0) + 1
             if block.inline and params:
