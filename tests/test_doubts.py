@@ -350,6 +350,7 @@ def test_only_reading_rules_decline_proofs() -> None:
     reading = {rule.id for rule in DOUBT_RULES if rule.proofs_too}
     assert reading == {
         "DRV-D06", "DRV-D08", "DRV-D10", "DRV-D11", "DRV-D12", "DRV-D13", "DRV-D14", "DRV-D15",
+        "DRV-D17", "DRV-D18",
     }
 
 
@@ -409,3 +410,27 @@ def test_solving_for_a_factor_that_may_vanish_proves_nothing() -> None:
     report = check_md(text)
     assert at_line(report, 4).verdict is Verdict.PROVED
     assert at_line(report, 5).verdict is Verdict.PROVED
+
+
+def test_a_whole_number_before_a_fraction_may_be_a_mixed_number() -> None:
+    finding = at_line(check_md("$$\n3~\\frac{3}{4} = \\frac{15}{4}\n$$\n"), 2)
+    assert finding.verdict is Verdict.UNKNOWN and finding.evidence is not None
+    assert finding.evidence.doubt == "DRV-D17"
+    # written as a product, the same numbers are checked
+    wrong = at_line(check_md("$$\n3 \\cdot \\frac{3}{4} = \\frac{15}{4}\n$$\n"), 2)
+    assert wrong.verdict is Verdict.REFUTED
+
+
+def test_a_slash_before_a_juxtaposed_factor_has_two_readings() -> None:
+    finding = at_line(check_md("$$\n1/2 (1)(2) = 1\n$$\n"), 2)
+    assert finding.verdict is Verdict.UNKNOWN and finding.evidence is not None
+    assert finding.evidence.doubt == "DRV-D18"
+    assert at_line(check_md("$$\n(1/2) (1)(2) = 1\n$$\n"), 2).verdict is Verdict.PROVED
+    assert at_line(check_md("$$\n1/2 + x = x + 0.4\n$$\n"), 2).verdict is Verdict.REFUTED
+
+
+def test_a_sum_runs_on_over_an_explicit_product() -> None:
+    text = "$$\n\\sum_{k=0}^{n} c 2^k \\cdot 2^{n-k} = (n+1) c 2^n\n$$\n"
+    assert at_line(check_md(text), 2).verdict is Verdict.PROVED
+    wrong = "$$\n\\sum_{k=0}^{n} c 2^k \\cdot 2^{n-k} = n c 2^n\n$$\n"
+    assert at_line(check_md(wrong), 2).verdict is Verdict.REFUTED

@@ -19,7 +19,15 @@ from sympy.core.function import AppliedUndef
 
 from derive.check.claims import Claim
 from derive.definitions import DefinitionError, substitute_definitions
-from derive.model import ClaimKind, Definition, Location, Outcome, Verdict, VerifySettings
+from derive.model import (
+    Caveat,
+    ClaimKind,
+    Definition,
+    Location,
+    Outcome,
+    Verdict,
+    VerifySettings,
+)
 from derive.parse import display_name
 
 #: A rule: (claim, outcome, settings) -> the doubt in words, or None.
@@ -244,6 +252,46 @@ def _delta_power(claim: Claim, outcome: Outcome, settings: VerifySettings) -> st
     return None
 
 
+def _rounded_value(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
+    """``255/90 = 2.833``: wrong as an exact value, right as the rounded one, which is
+    what '=' means in much of the prose written with decimals."""
+    if Caveat.ROUNDED_VALUE in outcome.evidence.caveats:
+        return (
+            "the decimal is the value rounded to the digits shown, and '=' may mean that; "
+            "write \\approx to check it as a rounded value"
+        )
+    return None
+
+
+#: ``3~\frac{3}{4}``: a mixed number (3 3/4) or the product 3 * 3/4.
+_MIXED_NUMBER = re.compile(
+    r"(?<![\d.])\d+\s*(?:~|\\[,;:! ]|\\quad)?\s*\\[dt]?frac\s*\{\s*\d+\s*\}\s*\{\s*\d+\s*\}"
+)
+#: ``1/2 (1)(2)``, ``1/2x``, ``a/bc``: is what follows the slash's operand in the
+#: denominator or a factor of the product?
+_SLASH_JUXTAPOSED = re.compile(
+    r"/\s*(?:\d+(?:\.\d+)?|[A-Za-z]|\{[^{}]*\})\s*"  # the slash and its operand
+    r"(?:\(|\\left\s*\(|[A-Za-z]|\\(?!cdot|times|right|left|[,;:! ]|quad)[A-Za-z]+)"
+)
+
+
+def _mixed_number(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
+    if _MIXED_NUMBER.search(f"{claim.lhs_latex} = {claim.rhs_latex}"):
+        return (
+            "a whole number before a fraction may be a mixed number (3 3/4) and was read as a "
+            "product; write 3 + \\frac{3}{4} or 3 \\cdot \\frac{3}{4}"
+        )
+    return None
+
+
+def _slash_juxtaposed(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
+    if _SLASH_JUXTAPOSED.search(f"{claim.lhs_latex} = {claim.rhs_latex}"):
+        return (
+            "a/b c may mean (a/b) c or a/(b c); add brackets or use \\frac to say which"
+        )
+    return None
+
+
 def _parameter(letter: str) -> str:
     return "t" if letter != "t" else "s"
 
@@ -360,6 +408,9 @@ DOUBT_RULES: tuple[DoubtRule, ...] = (
     DoubtRule("DRV-D13", "applied-placeholder", _applied_placeholder, proofs_too=True),
     DoubtRule("DRV-D14", "square-bracket-call", _square_bracket_call, proofs_too=True),
     DoubtRule("DRV-D15", "implicit-dependence", _implicit_dependence, proofs_too=True),
+    DoubtRule("DRV-D16", "rounded-value", _rounded_value),
+    DoubtRule("DRV-D17", "mixed-number", _mixed_number, proofs_too=True),
+    DoubtRule("DRV-D18", "slash-juxtaposition", _slash_juxtaposed, proofs_too=True),
     DoubtRule("DRV-D07", "log-base", _log_base),  # last: it verifies again
 )
 
