@@ -158,7 +158,7 @@ def _run_build(args: argparse.Namespace) -> int:
     derivations = []
     for name in names:
         try:
-            derivations.append(build_derivation(BUNDLED[name], settings, BuildLimits()))
+            derivations.append(build_derivation(BUNDLED[name], settings, BuildLimits(BUILD_SECONDS)))
         except BuildTimeout as error:
             print(f"derive build: {name}: {error}; nothing written", file=sys.stderr)
             return EXIT_CLAIMS
