@@ -156,9 +156,10 @@ def _run_build(args: argparse.Namespace) -> int:
     # Everything is built before anything is written: a build that runs out of time
     # (or is stopped by a signal) leaves output/ as it was.
     derivations = []
+    limits = BuildLimits(BUILD_SECONDS)
     for name in names:
         try:
-            derivations.append(build_derivation(BUNDLED[name], settings, BuildLimits(BUILD_SECONDS)))
+            derivations.append(build_derivation(BUNDLED[name], settings, limits))
         except BuildTimeout as error:
             print(f"derive build: {name}: {error}; nothing written", file=sys.stderr)
             return EXIT_CLAIMS
