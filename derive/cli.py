@@ -136,7 +136,7 @@ def _run_build(args: argparse.Namespace) -> int:
     from derive.generate.catalog import BUNDLED
     from derive.generate.derivation import build_derivation
     from derive.model import Verdict
-    from derive.render import plots_available, write_index, write_outputs
+    from derive.render import plots_available, render_outputs, write_index, write_outputs
 
     if args.list:
         for name, spec in BUNDLED.items():
@@ -153,8 +153,8 @@ def _run_build(args: argparse.Namespace) -> int:
     if not plots_available():
         print("derive: matplotlib not installed; plots skipped (pip install 'derive[plot]')",
               file=sys.stderr)
-    # Everything is built before anything is written: a build that runs out of time
-    # (or is stopped by a signal) leaves output/ as it was.
+    # Everything is built and rendered before anything is written: a build that runs out
+    # of time (or is stopped by a signal) leaves output/ as it was.
     derivations = []
     limits = BuildLimits(BUILD_SECONDS)
     for name in names:
@@ -163,9 +163,10 @@ def _run_build(args: argparse.Namespace) -> int:
         except BuildTimeout as error:
             print(f"derive build: {name}: {error}; nothing written", file=sys.stderr)
             return EXIT_CLAIMS
+    rendered = [render_outputs(derivation) for derivation in derivations]
     with _signals_deferred():
-        for derivation in derivations:
-            written = write_outputs(derivation, outdir)
+        for derivation, documents in zip(derivations, rendered, strict=True):
+            written = write_outputs(derivation, outdir, documents)
             print(f"{derivation.spec.name}: {derivation.verdict.value} -> "
                   + ", ".join(path.name for path in written))
         if not args.names:
