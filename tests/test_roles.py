@@ -418,7 +418,7 @@ def test_requirements_that_cannot_be_substituted_keep_later_claims_unknown() -> 
     assert refuted_lines(report) == [14]  # a claim the requirement does not touch
     (follows,) = at(report, 10)
     assert follows.verdict is Verdict.UNKNOWN
-    assert "constrains its variables" in follows.message
+    assert "\\frac{p}{q} = \\frac{r}{p+q}" in follows.message  # the condition it rests on
 
 
 def test_an_equation_that_determines_coefficients_leaves_other_claims_alone() -> None:
@@ -430,3 +430,18 @@ def test_an_equation_that_determines_coefficients_leaves_other_claims_alone() ->
     assert refuted_lines(report) == [6]
     (coefficients,) = at(report, 10)
     assert coefficients.verdict is Verdict.UNKNOWN
+
+
+def test_a_claim_on_a_curve_is_checked_on_the_curve() -> None:
+    # x^3 - y^3 = 3: a wrong step is refuted at a point of the curve, a right one is not
+    text = (
+        "Consider $x^3 - y^3 = 3$.\n\n"
+        "$$\n-2\\frac{x}{y^2} + 2\\frac{x^4}{y^5} = 2\\frac{x}{y^2}(1 - \\frac{x^3}{y^3})\n$$\n\n"
+        "$$\n2\\frac{x}{y^5}(y^3 - x^3) = 2 \\frac{x}{y^5}(-3)\n$$\n"
+    )
+    report = check(text)
+    (wrong,) = at(report, 4)
+    assert wrong.verdict is Verdict.REFUTED
+    assert "y = 1.70997594667670" in wrong.message  # the cube root of 5, at x = 2
+    (right,) = at(report, 8)
+    assert right.verdict is Verdict.UNKNOWN and "holds under the condition" in right.message

@@ -247,7 +247,16 @@ def _could_be_function(latex: str, offset: int) -> bool:
     head = _HEAD.match(latex, max(offset, 0))
     # P(A), Q(S), E(X): a capital letter before parentheses is how events, sets and
     # expectations are written
-    return head is None or len(head.group()) > 1 or head.group().isupper()
+    if head is None or len(head.group()) > 1 or head.group().isupper():
+        return True
+    # q(x), p(t_0): one variable alone in the brackets is how a call is written; the
+    # product would be written qx
+    return _ONE_ARGUMENT.match(latex, head.end()) is not None
+
+
+_ONE_ARGUMENT = re.compile(
+    r"\s*(?:\\left\s*)?\(\s*[A-Za-z](?:_\{?\w+\}?)?\s*(?:\\right\s*)?\)"
+)
 
 
 def _names(expr: sp.Basic) -> set[str]:
@@ -299,6 +308,8 @@ class ClaimBuilder:
         self._definitions_made = 0
         #: functions defined in prose ("the function $f(x) = 1/x^2$ is integrable"): where
         self.prose_functions: dict[str, Location] = {}
+        #: values given in prose ("the asymptotes are $y = \\pi/2$ and ..."): where
+        self.prose_values: dict[str, Location] = {}
         self.functions: set[str] = set()
         self.opaque: set[str] = set()  # names whose definitions could not be read
         #: opaque names whose definition ended without a readable one in its place: why
@@ -631,6 +642,10 @@ class ClaimBuilder:
                 self.prose_functions[name] = block.start
             else:
                 self.prose_functions.pop(name, None)
+            if block.inline and not params:
+                self.prose_values[name] = block.start
+            else:
+                self.prose_values.pop(name, None)
         except DefinitionCycle as cycle:
             self.items.append(Finding(
                 location=block.location_of(offset), kind=ClaimKind.DEFINITION,
@@ -735,10 +750,22 @@ class ClaimBuilder:
             return None
         if not isinstance(parsed, sp.Symbol):
             return None
+        if self._another_prose_value(parsed.name, block):
+            return parsed.name, (), False
         if not force and (parsed.name in self.definitions or parsed.name in self.seen
                           or self._in_family(parsed.name)):
             return None
         return parsed.name, (), False
+
+    def _another_prose_value(self, name: str, block: MathBlock | None) -> bool:
+        """"The asymptotes are $y = \\pi/2$ and $y = -\\pi/2$": one sentence giving a name
+        several values lists them; the second is no claim against the first."""
+        where = self.prose_values.get(name)
+        return (
+            where is not None and block is not None and block.inline
+            and (where.cell, where.line) == (block.start.cell, block.start.line)
+            and where != block.start
+        )
 
     def _in_family(self, name: str) -> bool:
         """``n_{t}`` once ``n_{t+1} = ...`` is defined: a member, defined already."""
@@ -950,7 +977,7 @@ class ClaimBuilder:
             for expr in exprs:
                 names |= {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol)}
         names -= set(self.definitions)
-        if not names and equation is not None:
+        if not names and equation is not None and not calls:
             # a = c for defined a = x_1 - x_0, c = x_3 - x_2: it constrains the x_k
             names = {
                 s.name for s in self._unfolded(equation).free_symbols if isinstance(s, sp.Symbol)

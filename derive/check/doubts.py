@@ -178,11 +178,16 @@ def _remote_definition(claim: Claim, outcome: Outcome, settings: VerifySettings)
         return None
     name, shown, where = claim.remote_definitions[0]
     lhs = claim.lhs
+    recurrence = claim.rhs is not None and any(
+        call.func.__name__ == name for call in claim.rhs.atoms(AppliedUndef)
+    )
     if (
-        isinstance(lhs, AppliedUndef) and lhs.func.__name__ == name
+        isinstance(lhs, AppliedUndef) and lhs.func.__name__ == name and not recurrence
         and all(isinstance(argument, sp.Symbol) for argument in lhs.args)
     ):
-        return None  # the claim restates the definition itself (f(t) = t^2 after f(x) = x^2)
+        # the claim restates the definition itself (f(t) = t^2 after f(x) = x^2); a
+        # recurrence T(n) = T(n-1) + n is another example's equation, not a restatement
+        return None
     return (
         f"uses {shown} as defined at {_place(where)}, under another heading; if that is the one "
         f"meant here, say so with a directive `derive: define {shown} = ...`"

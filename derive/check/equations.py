@@ -105,11 +105,12 @@ def _under_conditions(claim: Claim, outcome: Outcome, settings: VerifySettings,
         if condition.equation is None:
             continue
         try:
-            equations.append(
-                (condition, substitute_definitions(condition.equation, claim.definitions))
-            )
-        except DefinitionError:
+            equation = substitute_definitions(condition.equation, claim.definitions)
+        except (DefinitionError, ValueError, TypeError):
             continue
+        if equation.has(sp.Derivative, sp.Integral, sp.Limit, sp.Sum, sp.Product):
+            continue  # a relation between derivatives or integrals gives no value to a name
+        equations.append((condition, equation))
     if second.has(sp.Derivative):
         # values put into d/dx would replace its variable: only ask whether it follows
         for condition, first in equations[:MAX_CONDITIONS]:
@@ -125,33 +126,47 @@ def _under_conditions(claim: Claim, outcome: Outcome, settings: VerifySettings,
         return outcome
     values, unsolved = _values_from(equations, second)
     names = second.xreplace(values).free_symbols
-    blocking = [c for c, first in unsolved if first.xreplace(values).free_symbols & names]
+    blocking = [(c, first) for c, first in unsolved if first.xreplace(values).free_symbols & names]
+    branches = [values]
     if blocking:
-        return _unknown(
-            f"the equation {blocking[0].latex} of line {blocking[0].line} constrains its "
-            "variables, and the counterexample need not satisfy it; a directive "
-            f"`{CLAIM_DIRECTIVE}` before the math checks it for every value", outcome,
-        )
-    if not values:
+        # one curve (x^3 - y^3 = 3) may be followed branch by branch, y = root(x^3 - 3)
+        solved = _branches(blocking[0][1], names) if len(blocking) == 1 else []
+        if not solved:
+            condition = blocking[0][0]
+            return _unknown(
+                f"the equation {condition.latex} of line {condition.line} constrains its "
+                "variables, and the counterexample need not satisfy it; a directive "
+                f"`{CLAIM_DIRECTIVE}` before the math checks it for every value", outcome,
+            )
+        symbol = solved[0][0]
+        branches = [
+            {**{k: v.xreplace({symbol: root}) for k, v in values.items()}, symbol: root}
+            for _, root in solved
+        ]
+    if not branches[0]:
         return outcome
-    constrained = replace(
-        claim, lhs=substitute_definitions(claim.lhs, claim.definitions).xreplace(values),
-        rhs=substitute_definitions(claim.rhs, claim.definitions).xreplace(values),
-        definitions=(), conditions=(),
-    )
-    again = verify(constrained, settings)
     applied = [c for c, _ in equations if c not in [u for u, _ in unsolved]]
+    applied += [c for c, _ in blocking]
     shown = ("the condition " if len(applied) == 1 else "the conditions ") + ", ".join(
         f"{c.latex} (line {c.line})" for c in applied
     )
-    if again.verdict is Verdict.REFUTED:
-        example = _with_values(again.evidence.counterexample, values)
-        return Outcome(Verdict.REFUTED, replace(
-            again.evidence,
-            detail=f"{again.evidence.detail}; under {shown}",
-            counterexample=example,
-        ))
-    if again.verdict in _HOLDS:
+    held = 0
+    for branch in branches:
+        constrained = replace(
+            claim, lhs=substitute_definitions(claim.lhs, claim.definitions).xreplace(branch),
+            rhs=substitute_definitions(claim.rhs, claim.definitions).xreplace(branch),
+            definitions=(), conditions=(),
+        )
+        again = verify(constrained, settings)
+        if again.verdict is Verdict.REFUTED:
+            example = _with_values(again.evidence.counterexample, branch)
+            return Outcome(Verdict.REFUTED, replace(
+                again.evidence,
+                detail=f"{again.evidence.detail}; under {shown}",
+                counterexample=example,
+            ))
+        held += again.verdict in _HOLDS
+    if held == len(branches):
         return _unknown(
             f"holds under {shown}; a directive `{CLAIM_DIRECTIVE}` before the "
             "math checks it for every value", outcome,
@@ -160,6 +175,21 @@ def _under_conditions(claim: Claim, outcome: Outcome, settings: VerifySettings,
         f"undecided under {shown}, which its counterexample does not satisfy",
         outcome,
     )
+
+
+def _branches(equation: sp.Expr, names: set[sp.Basic]) -> list[tuple[sp.Symbol, sp.Expr]]:
+    """The real solutions of ``equation = 0`` for one of ``names`` (x^3 - y^3 = 3: y =
+    (x^3 - 3)^{1/3}); [] when SymPy finds none, too many, or only complex ones."""
+    for symbol in sorted((n for n in names if isinstance(n, sp.Symbol)),
+                         key=lambda s: s.name, reverse=True):
+        if symbol not in equation.free_symbols:
+            continue
+        solutions = [
+            root for root in sp.solve(equation, symbol) if not root.has(sp.I)
+        ]
+        if solutions and len(solutions) <= MAX_SOLUTIONS:
+            return [(symbol, root) for root in solutions]
+    return []
 
 
 def _with_values(example: Counterexample | None, values: dict[sp.Symbol, sp.Expr]
@@ -191,7 +221,7 @@ def _values_from(equations: list[tuple[Condition, sp.Expr]], claim: sp.Expr
         equation = equation.xreplace(values)
         solved = _linear_value(equation, claim.xreplace(values).free_symbols)
         if solved is None:
-            if equation.free_symbols and not _vanishes_quick(equation):
+            if equation.free_symbols and not _holds_everywhere(equation):
                 unsolved.append((condition, equation))
             continue
         symbol, value = solved
@@ -218,8 +248,20 @@ def _linear_value(equation: sp.Expr, preferred: set[sp.Basic]
     return None
 
 
-def _vanishes_quick(expr: sp.Expr) -> bool:
-    return sp.expand(expr) == 0
+def _holds_everywhere(expr: sp.Expr) -> bool:
+    """``\\sqrt{1 + \\tan^2 u} = \\sqrt{\\sec^2 u}``: an identity stated in prose constrains
+    nothing (zero at three fixed points, or SymPy's expand says so)."""
+    if sp.expand(expr) == 0:
+        return True
+    symbols = sorted((s for s in expr.free_symbols if isinstance(s, sp.Symbol)),
+                     key=lambda s: s.name)
+    for point in ((sp.Rational(3, 7), sp.Rational(-5, 11)), (sp.Rational(6, 5),
+                  sp.Rational(2, 3)), (sp.Rational(-4, 9), sp.Rational(9, 8))):
+        at = {symbol: point[i % 2] + sp.Rational(i, 13) for i, symbol in enumerate(symbols)}
+        value = sp.N(expr.xreplace(at), 30)
+        if not value.is_number or value.has(sp.nan, sp.zoo) or abs(value) > sp.Float("1e-20"):
+            return False
+    return True
 
 
 def _verdict(verify: Verifier, claim: Claim, settings: VerifySettings) -> Verdict:
