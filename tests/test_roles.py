@@ -445,3 +445,14 @@ def test_a_claim_on_a_curve_is_checked_on_the_curve() -> None:
     assert "y = 1.70997594667670" in wrong.message  # the cube root of 5, at x = 2
     (right,) = at(report, 8)
     assert right.verdict is Verdict.UNKNOWN and "holds under the condition" in right.message
+
+
+def test_the_equation_of_a_line_is_no_definition() -> None:
+    text = (
+        "Rotate the region bounded by $y=e^x$, the line $x=\\log(2)$ and the first quadrant "
+        "about the line $x=\\log(2)$.\n"
+    )
+    report = check(text)
+    assert [f for f in report.findings if f.verdict is not None] == []
+    definitions = [f.lhs for f in report.findings if f.message.startswith("definition of")]
+    assert "x" not in definitions
