@@ -434,3 +434,25 @@ def test_a_sum_runs_on_over_an_explicit_product() -> None:
     assert at_line(check_md(text), 2).verdict is Verdict.PROVED
     wrong = "$$\n\\sum_{k=0}^{n} c 2^k \\cdot 2^{n-k} = n c 2^n\n$$\n"
     assert at_line(check_md(wrong), 2).verdict is Verdict.REFUTED
+
+
+def test_a_chain_may_name_the_exact_value_before_it() -> None:
+    text = (
+        "$$\nx = \\frac{\\sqrt{5} - 1}{2} = \\varphi = 0.6180339887498949\n$$\n\n"
+        "$$\n\\frac{1}{2 + \\varphi} = \\frac{\\varphi}{1 + \\varphi}\n$$\n\n"
+        "$$\n\\frac{1}{2 + \\varphi} = \\frac{\\varphi}{2 + \\varphi}\n$$\n"
+    )
+    report = check_md(text)
+    assert any(f.message == "definition of \\varphi" for f in report.findings)
+    # printed by a program: right to double precision, off in the last digit
+    printed = [f for f in report.findings if f.rhs == "0.6180339887498949"]
+    assert printed[0].verdict is Verdict.UNKNOWN and "double precision" in printed[0].message
+    assert at_line(report, 6).verdict is Verdict.PROVED
+    assert at_line(report, 10).verdict is Verdict.REFUTED
+
+
+def test_a_mixed_number_in_a_definition_the_claim_uses_declines_it() -> None:
+    text = "$$\nd = 3~\\frac{3}{4}\n$$\n\n$$\nd + 1 = \\frac{13}{4}\n$$\n"
+    finding = at_line(check_md(text), 6)
+    assert finding.verdict is Verdict.UNKNOWN and finding.evidence is not None
+    assert finding.evidence.doubt == "DRV-D17"

@@ -891,6 +891,7 @@ class ClaimBuilder:
             # b/a = c/(a+b), 3x+5 = A(1-2x) + B: an equation that determines some names (a
             # requirement, an equation to solve); claims about them after it may rest on it
             constraint = (block, sides, row, determined)
+        named = self._named_values(sides, relations)
         for side in sides:
             self._see(side)
         if reading is not None and reading.role is Role.ASSERTED:
@@ -899,6 +900,9 @@ class ClaimBuilder:
         role = reading.role if reading is not None else Role.ASSERTED
         for index, relation in enumerate(relations):
             left, right = sides[index], sides[index + 1]
+            if index + 1 in named:
+                self._name_value(block, right, left)
+                continue
             item = self._step(block, left, relation.op, right, base, row.reason, label)
             if isinstance(item, Claim):
                 if index == 0 and rebinding is not None:
@@ -911,6 +915,39 @@ class ClaimBuilder:
         if constraint is not None:
             self._add_condition(*constraint[:3], names=constraint[3])
         return sides[-1] if sides else previous
+
+    def _named_values(self, sides: list[Side], relations: list[Relation]) -> set[int]:
+        """Sides of a chain that name the exact value before them: in ``x = \\frac{\\sqrt 5
+        - 1}{2} = \\varphi = 0.618``, a new name \\varphi for (\\sqrt 5 - 1)/2."""
+        named: set[int] = set()
+        if len(sides) < 3:
+            return named
+        for index in range(1, len(sides)):
+            side, before = sides[index].expr, sides[index - 1].expr
+            if (
+                relations[index - 1].op == "=" and isinstance(side, sp.Symbol)
+                and side.name not in self.definitions and side.name not in self.seen
+                and before is not None and not before.atoms(sp.Float)
+                and not self._unfolded(before).free_symbols
+            ):
+                named.add(index)
+        return named
+
+    def _name_value(self, block: MathBlock, name: Side, value: Side) -> None:
+        assert isinstance(name.expr, sp.Symbol) and value.expr is not None
+        where = block.location_of(name.offset)
+        try:
+            self._record(Definition(name=name.expr.name, params=(), body=value.expr,
+                                    latex=f"{name.written} = {value.written}"), where)
+        except DefinitionCycle:
+            return
+        self.definition_sites[name.expr.name] = (name.written, where)
+        self.definition_counts[name.expr.name] = self.definition_counts.get(name.expr.name, 0) + 1
+        self.items.append(Finding(
+            location=where, kind=ClaimKind.DEFINITION, verdict=None,
+            message=f"definition of {name.written}", lhs=name.written, rhs=value.written,
+            relation="=", severity="info",
+        ))
 
     # -- roles ------------------------------------------------------------
 

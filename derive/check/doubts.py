@@ -260,12 +260,14 @@ def _delta_power(claim: Claim, outcome: Outcome, settings: VerifySettings) -> st
 def _rounded_value(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
     """``255/90 = 2.833``: wrong as an exact value, right as the rounded one, which is
     what '=' means in much of the prose written with decimals."""
-    if Caveat.ROUNDED_VALUE in outcome.evidence.caveats:
-        return (
-            "the decimal is the value rounded to the digits shown, and '=' may mean that; "
-            "write \\approx to check it as a rounded value"
-        )
-    return None
+    if Caveat.ROUNDED_VALUE not in outcome.evidence.caveats:
+        return None
+    if outcome.evidence.hint and "double precision" in outcome.evidence.hint:
+        return f"{outcome.evidence.hint}; '=' may mean that value"
+    return (
+        "the decimal is the value rounded to the digits shown, and '=' may mean that; "
+        "write \\approx to check it as a rounded value"
+    )
 
 
 #: ``3~\frac{3}{4}``: a mixed number (3 3/4) or the product 3 * 3/4.
@@ -280,8 +282,31 @@ _SLASH_JUXTAPOSED = re.compile(
 )
 
 
+def _used(claim: Claim) -> list[Definition]:
+    """The definitions the claim uses, directly or through other definitions."""
+    by_name = {d.name: d for d in claim.definitions}
+    names = {
+        n for side in (claim.lhs, claim.rhs) if side is not None for n in _names_in(side)
+    }
+    used: list[Definition] = []
+    while names:
+        name = names.pop()
+        definition = by_name.pop(name, None)
+        if definition is not None:
+            used.append(definition)
+            names |= _names_in(definition.body)
+    return sorted(used, key=lambda d: d.name)
+
+
+def _names_in(expr: sp.Basic) -> set[str]:
+    names = {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol)}
+    return names | {call.func.__name__ for call in expr.atoms(AppliedUndef)}
+
+
 def _mixed_number(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
-    if _MIXED_NUMBER.search(f"{claim.lhs_latex} = {claim.rhs_latex}"):
+    # in the claim, or in a definition it uses (d_1 = 3~\frac{3}{4})
+    written = [f"{claim.lhs_latex} = {claim.rhs_latex}", *(d.latex for d in _used(claim))]
+    if any(_MIXED_NUMBER.search(text) for text in written):
         return (
             "a whole number before a fraction may be a mixed number (3 3/4) and was read as a "
             "product; write 3 + \\frac{3}{4} or 3 \\cdot \\frac{3}{4}"

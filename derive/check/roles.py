@@ -95,11 +95,15 @@ def _table() -> list[_Keyword]:
         "find", "unknown", "unknowns", "governed by", "obeys", "law",
         "require", "requires", "required", "requirement", "requirements", "we want",
         "we need", "must satisfy", "must hold", "condition", "conditions",
-        # the equation of a figure: "the line $x = \\log 2$", "bounded by $y = e^x$"
-        "the line", "line", "lines", "the curve", "curve", "curves", "the plane", "plane",
-        "bounded by", "the graph of", "asymptote", "asymptotes",
     ):
         entries.append((phrase, Role.EQUATION, _STRONG))
+    for phrase in (
+        # the equation of a figure, right before it: "the line $x = \\log 2$", "bounded
+        # by $y = e^x$" (not "the line segments ... $a = ...$")
+        "line", "lines", "curve", "curves", "plane", "bounded by", "graph of", "asymptote",
+        "asymptotes",
+    ):
+        entries.append((phrase, Role.EQUATION, _WEAK))
     for phrase in (
         "approximately", "approximation", "approximate", "approximated", "approximates",
         "roughly", "to first order", "to second order", "to leading order", "linearize",

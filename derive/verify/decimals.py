@@ -130,24 +130,58 @@ def verify_decimal(
         return plain_outcome(Verdict.UNKNOWN, "evalf", f"could not evaluate: {type(exc).__name__}")
     if true_value is None:
         return plain_outcome(Verdict.UNKNOWN, "evalf", "the value is not a finite real number")
-    return _judge_decimal(true_value, parsed, mode)
+    judged = _judge_decimal(true_value, parsed, mode)
+    if judged.verdict is Verdict.REFUTED and _double_precision(judged, parsed):
+        return replace(judged, evidence=replace(
+            judged.evidence,
+            hint=f"{parsed.text} agrees with the value to double precision (a printed "
+                 "floating-point number), not in its last digit",
+            caveats=(*judged.evidence.caveats, Caveat.ROUNDED_VALUE),
+        ))
+    return judged
 
 
 def _rounded_hint(outcome: Outcome, expr: sp.Expr, written: _Written,
                   definitions: Sequence[Definition], settings: VerifySettings) -> Outcome:
     """``\\sigma(-4) = 0.018``: not the exact value, but the rounded one; say so."""
+    if outcome.evidence is None:
+        return outcome
     rounded = verify_decimal(expr, written.text, mode="rounded", definitions=definitions,
                              settings=settings)
-    if rounded.verdict is not Verdict.PROVED or outcome.evidence is None:
+    if rounded.verdict is Verdict.PROVED:
+        hint = (
+            f"{written.text} is the value rounded to {max(-written.exponent, 0)} decimals, "
+            f"but '=' claims it exactly; write \\approx {written.text} for a rounded value"
+        )
+    elif _double_precision(outcome, written):
+        hint = (
+            f"{written.text} agrees with the value to double precision (a printed "
+            "floating-point number), not in its last digit"
+        )
+    else:
         return outcome
-    hint = (
-        f"{written.text} is the value rounded to {max(-written.exponent, 0)} decimals, but "
-        f"'=' claims it exactly; write \\approx {written.text} for a rounded value"
-    )
     return replace(outcome, evidence=replace(
         outcome.evidence, hint=hint,
         caveats=(*outcome.evidence.caveats, Caveat.ROUNDED_VALUE),
     ))
+
+
+#: Significant digits from which a decimal reads as a printed float64 (repr gives 15-17).
+FLOAT_DIGITS = 15
+
+
+def _double_precision(outcome: Outcome, written: _Written) -> bool:
+    """0.6180339887498949 for (sqrt 5 - 1)/2 = 0.61803398874989484820...: off in the last
+    digit by less than a double's rounding error, which is how a program prints it."""
+    digits = len(written.value.as_tuple().digits)
+    example = outcome.evidence.counterexample if outcome.evidence else None
+    if digits < FLOAT_DIGITS or example is None:
+        return False
+    try:
+        true, shown = Decimal(example.lhs_value), written.value
+    except ArithmeticError:
+        return False
+    return bool(true) and abs(true - shown) <= Decimal("4.5e-16") * abs(true)
 
 
 def _decimal_timeout(budget: Budget) -> Outcome:
