@@ -31,23 +31,31 @@ class UsageError(Exception):
 
 
 def _positive_float(text: str) -> float:
+    """``--time-limit``: a finite number of seconds above 0 (not ``inf``, ``nan``, ``1e309``)."""
+    from derive.config import time_limit_value
+
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
-    return value
+    try:
+        return time_limit_value(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{error}, not {text!r}") from None
 
 
 def _positive_int(text: str) -> int:
+    """``--samples``: a whole number of at least 32 points."""
+    from derive.config import samples_value
+
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
-    return value
+    try:
+        return samples_value(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{error}, not {text!r}") from None
 
 
 def _add_verify_options(parser: argparse.ArgumentParser) -> None:
@@ -112,6 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="the imaginary unit's letter where a document uses complex numbers (default i)",
     )
     check.add_argument("-v", "--verbose", action="store_true", help="also list proved claims")
+    check.add_argument(
+        "--follow-symlinks", action="store_true",
+        help="in folders, also follow symlinks that lead out of the folder (default: a note)",
+    )
     check.add_argument("--config", default=None, metavar="PYPROJECT", help="pyproject.toml to read")
     _add_verify_options(check)
     return parser
@@ -199,22 +211,32 @@ def _run_steps(args: argparse.Namespace) -> int:
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    from derive.check.api import check_paths, iter_documents
-    from derive.config import ConfigError, load_config, merge
+    from derive.check.api import Skipped, check_paths, iter_documents
+    from derive.config import ConfigError, load_config, load_config_file, merge
+    from derive.fsutil import path_problem
     from derive.report import exit_code
     from derive.report.progress import Progress
 
-    start = Path(args.config).parent if args.config else Path.cwd()
     try:
-        config = merge(load_config(start), args)
+        loaded = load_config_file(Path(args.config)) if args.config else load_config(Path.cwd())
+        config = merge(loaded, args)
     except (ConfigError, ValueError) as error:
         raise UsageError(str(error)) from None
     if not config.paths:
         raise UsageError("no PATH given and no [tool.derive] paths configured")
-    missing = [p for p in config.paths if not Path(p).exists()]
-    if missing:
-        raise UsageError(f"{missing[0]}: no such file or folder")
-    documents = list(iter_documents(config.paths, config.exclude))
+    for path in config.paths:
+        problem = path_problem(path)
+        if problem:
+            raise UsageError(f"{path}: {problem}")
+    skipped: list[Skipped] = []
+
+    def note_skip(skip: Skipped) -> None:
+        skipped.append(skip)
+        kind = "error" if skip.error else "note"
+        print(f"derive check: {kind}: {skip.path}: {skip.reason}", file=sys.stderr)
+
+    documents = list(iter_documents(config.paths, config.exclude,
+                                    follow_symlinks=args.follow_symlinks, on_skip=note_skip))
     # A progress line on stderr, only on a terminal and only for runs longer than ~1 s.
     with Progress(total=len(documents)) as progress:
         report = check_paths(
@@ -226,6 +248,8 @@ def _run_check(args: argparse.Namespace) -> int:
         )
     fail_on = frozenset(config.fail_on)
     sys.stdout.write(_format_report(report, args, fail_on))
+    if any(f.error for f in report.files) or any(skip.error for skip in skipped):
+        return EXIT_USAGE  # a document that could not be read is an input error, always
     return exit_code(report, fail_on)
 
 
