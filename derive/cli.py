@@ -214,7 +214,7 @@ def _run_check(args: argparse.Namespace) -> int:
     from derive.check.api import Skipped, check_paths, iter_documents
     from derive.config import ConfigError, load_config, load_config_file, merge
     from derive.fsutil import path_problem
-    from derive.report import exit_code
+    from derive.report import exit_code, printable
     from derive.report.progress import Progress
 
     try:
@@ -233,7 +233,7 @@ def _run_check(args: argparse.Namespace) -> int:
     def note_skip(skip: Skipped) -> None:
         skipped.append(skip)
         kind = "error" if skip.error else "note"
-        print(f"derive check: {kind}: {skip.path}: {skip.reason}", file=sys.stderr)
+        print(f"derive check: {kind}: {printable(skip.path)}: {skip.reason}", file=sys.stderr)
 
     documents = list(iter_documents(config.paths, config.exclude,
                                     follow_symlinks=args.follow_symlinks, on_skip=note_skip))
@@ -290,11 +290,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     runners = {"build": _run_build, "steps": _run_steps, "check": _run_check}
     try:
         return runners[args.command](args)
-    except UsageError as error:
-        print(f"derive {args.command}: error: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    except OSError as error:
-        print(f"derive {args.command}: error: {error}", file=sys.stderr)
+    except (UsageError, OSError) as error:
+        from derive.report import printable  # a path in the message may hold control chars
+
+        print(f"derive {args.command}: error: {printable(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("derive: interrupted", file=sys.stderr)
