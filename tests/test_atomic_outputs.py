@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from render_fixtures import sigmoid_derivation
 
 import derive.generate.derivation as derivation_module
 import derive.render as render_module
@@ -26,7 +27,6 @@ from derive import cli
 from derive.fsutil import NEW_FILE_MODE, write_atomic
 from derive.model import Derivation
 from derive.render import output_stem, write_outputs
-from render_fixtures import sigmoid_derivation
 
 OLD_MODE = 0o600
 
