@@ -14,7 +14,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from derive import __version__
 
@@ -28,6 +28,14 @@ EXIT_USAGE = 2
 
 class UsageError(Exception):
     """A problem with the command line or its input, reported in one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a bad flag reported in one line (and a pointer to ``--help``) rather
+    than the usage block: the README promises a one-line message for usage errors."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def _positive_float(text: str) -> float:
@@ -70,7 +78,7 @@ def _add_verify_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="derive",
         description="Generate and verify symbolic derivations.",
     )
