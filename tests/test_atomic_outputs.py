@@ -14,6 +14,7 @@ import os
 import random
 import signal
 import stat
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -169,40 +170,47 @@ def _forked(job: Callable[[], object], before: Callable[[], object] | None = Non
     return pid
 
 
-def _timed_run(job: Callable[[], object], folder: Path) -> tuple[float, float]:
-    """(when the first file in ``folder`` is opened for writing, when the run ends), in
-    seconds from the fork, measured on one uninterrupted run: the window where a kill can
-    tear a file.  The child reports the first write through an audit hook and a pipe."""
-    read_end, write_end = os.pipe()
-    prefix = str(folder)
+class _Run:
+    """A forked run of ``job`` that tells the parent when it first opens a file in
+    ``folder`` for writing (an audit hook and a pipe), so that kills can be aimed at the
+    writing phase however loaded the machine is."""
 
-    def report_first_write() -> None:
-        reported = False
+    def __init__(self, job: Callable[[], object], folder: Path) -> None:
+        read_end, write_end = os.pipe()
+        prefix = str(folder)
 
-        def hook(event: str, args: tuple[object, ...]) -> None:
-            nonlocal reported
-            if reported or event != "open" or not str(args[0]).startswith(prefix):
-                return
-            mode, flags = args[1], args[2]
-            writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
-                isinstance(flags, int) and flags & (os.O_WRONLY | os.O_RDWR))
-            if writing:
-                reported = True
-                os.write(write_end, f"{time.monotonic()!r}\n".encode())
+        def report_first_write() -> None:
+            reported = False
 
-        import sys
+            def hook(event: str, args: tuple[object, ...]) -> None:
+                nonlocal reported
+                if reported or event != "open" or not str(args[0]).startswith(prefix):
+                    return
+                mode, flags = args[1], args[2]
+                writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+                    isinstance(flags, int) and flags & (os.O_WRONLY | os.O_RDWR))
+                if writing:
+                    reported = True
+                    os.write(write_end, b"w")
 
-        sys.addaudithook(hook)
+            sys.addaudithook(hook)
 
-    started = time.monotonic()
-    pid = _forked(job, before=report_first_write)
-    os.waitpid(pid, 0)
-    ended = time.monotonic()
-    os.close(write_end)
-    with os.fdopen(read_end) as pipe:
-        first = pipe.readline().strip()
-    assert first, "the run wrote nothing into the output folder"
-    return float(first) - started, ended - started
+        self.started = time.monotonic()
+        self.pid = _forked(job, before=report_first_write)
+        os.close(write_end)
+        self._pipe = read_end
+
+    def wait_for_first_write(self) -> float:
+        """Seconds from the fork to the first write (when the run ends without one, its end)."""
+        os.read(self._pipe, 1)  # returns b"" at the child's exit
+        return time.monotonic() - self.started
+
+    def finish(self, kill: bool) -> float:
+        if kill:
+            os.kill(self.pid, signal.SIGKILL)  # nothing happens if it has finished already
+        os.waitpid(self.pid, 0)
+        os.close(self._pipe)
+        return time.monotonic() - self.started
 
 
 def _damage(folder: Path, new: dict[str, bytes], prefilled: bool) -> list[str]:
@@ -232,26 +240,34 @@ def _kill_at_random_moments(
 ) -> list[str]:
     """Run ``job`` ``kills`` times, SIGKILL it after a seeded random delay, inspect ``folder``.
 
-    Delays fall anywhere in an uninterrupted run (every other one, with ``anywhere``) or in
-    its window of writing; every other run starts from a folder of old files, the rest from
-    none (a first build).
+    Half the kills (all without ``anywhere``) come at a random moment of the writing phase,
+    counted from the run's first write; the others anywhere in the time an uninterrupted run
+    takes.  Every other run starts from a folder of old files, the rest from none (a first
+    build).
     """
     names = sorted(new)
     folder.mkdir(exist_ok=True)
     _prefill(folder, [])
-    writing, duration = _timed_run(job, folder)
+    measured = _Run(job, folder)
+    writing = measured.wait_for_first_write()
+    window = measured.finish(kill=False) - writing  # how long an uninterrupted run writes
     rng = random.Random(seed)
     found: list[str] = []
     for trial in range(kills):
         prefilled = trial % 2 == 0
         _prefill(folder, names if prefilled else [])
-        low = 0.0 if anywhere and trial % 4 < 2 else writing
-        delay = rng.uniform(low, duration)
-        pid = _forked(job)
-        time.sleep(delay)
-        os.kill(pid, signal.SIGKILL)  # nothing happens if it has finished (a zombie till waited)
-        os.waitpid(pid, 0)
-        found += [f"kill {trial} after {delay:.3f}s: {p}" for p in _damage(folder, new, prefilled)]
+        run = _Run(job, folder)
+        if anywhere and trial % 4 < 2:
+            delay = rng.uniform(0.0, writing + window)
+            time.sleep(delay)
+            moment = f"{delay:.3f}s after the start"
+        else:
+            run.wait_for_first_write()
+            delay = rng.uniform(0.0, window)
+            time.sleep(delay)
+            moment = f"{delay:.3f}s after the first write"
+        run.finish(kill=True)
+        found += [f"kill {trial}, {moment}: {p}" for p in _damage(folder, new, prefilled)]
     return found
 
 
@@ -281,7 +297,7 @@ def test_the_kill_harness_catches_a_build_that_writes_in_place(
         with open(path, "wb") as handle:  # truncates, then fills: not atomic
             handle.write(payload[: len(payload) // 2])
             handle.flush()
-            time.sleep(0.01)
+            time.sleep(0.02)
             handle.write(payload[len(payload) // 2:])
 
     monkeypatch.setattr(render_module, "write_atomic", write_in_place)

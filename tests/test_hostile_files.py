@@ -172,7 +172,7 @@ def test_a_file_above_the_size_limit_is_not_read(
     assert code == USAGE
 
 
-def test_the_size_limit_holds_for_a_file_that_grows_after_the_check(tmp_path: Path) -> None:
+def test_the_size_limit_is_exact(tmp_path: Path) -> None:
     path = tmp_path / "a.md"
     path.write_text("x" * 100)
     assert read_document(path, max_bytes=100) == "x" * 100
