@@ -180,6 +180,24 @@ def test_the_size_limit_is_exact(tmp_path: Path) -> None:
         read_document(path, max_bytes=99)
 
 
+def test_a_file_that_grows_after_its_size_was_checked_is_read_no_further(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = tmp_path / "growing.md"
+    path.write_text("x" * 10_000)
+    real_stat = os.stat
+
+    def small_at_first(target: object, *args: object, **kwargs: object) -> os.stat_result:
+        status = real_stat(target, *args, **kwargs)  # type: ignore[arg-type]
+        fields = list(status[:10])
+        fields[6] = 10  # st_size as it was when checked
+        return os.stat_result(fields)
+
+    monkeypatch.setattr(fsutil.os, "stat", small_at_first)
+    with pytest.raises(UnreadableDocument, match=r"too large \(101 bytes"):
+        read_document(path, max_bytes=100)
+
+
 def test_a_folder_named_like_a_document_is_walked(
     tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -370,3 +388,16 @@ def test_control_characters_in_a_file_name_are_shown_escaped(
     assert not any(line.startswith("::") for line in out.splitlines())
     assert "evil\\x1b[2J\\n::error file=x::forged.md: error" in out
     assert code == USAGE
+
+
+def test_the_security_notes_name_only_tests_that_exist() -> None:
+    """docs/security-and-reliability.md backs each guarantee with a test: none may vanish."""
+    import re
+
+    tests = Path(__file__).parent
+    notes = (tests.parent / "docs" / "security-and-reliability.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`(test_\w+\.py)::(\w+)`", notes))
+    assert len(named) >= 40
+    missing = [f"{module}::{name}" for module, name in sorted(named)
+               if f"def {name}(" not in (tests / module).read_text(encoding="utf-8")]
+    assert missing == []
