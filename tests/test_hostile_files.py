@@ -12,6 +12,7 @@ import codecs
 import errno
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -392,8 +393,6 @@ def test_control_characters_in_a_file_name_are_shown_escaped(
 
 def test_the_security_notes_name_only_tests_that_exist() -> None:
     """docs/security-and-reliability.md backs each guarantee with a test: none may vanish."""
-    import re
-
     tests = Path(__file__).parent
     notes = (tests.parent / "docs" / "security-and-reliability.md").read_text(encoding="utf-8")
     named = set(re.findall(r"`(test_\w+\.py)::(\w+)`", notes))
