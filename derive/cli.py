@@ -149,6 +149,7 @@ def _settings(args: argparse.Namespace, time_limit: float | None = None,
 
 
 def _run_build(args: argparse.Namespace) -> int:
+    from derive.fsutil import output_folder_problem
     from derive.generate.catalog import BUNDLED
     from derive.generate.derivation import build_derivation
     from derive.model import Verdict
@@ -165,6 +166,9 @@ def _run_build(args: argparse.Namespace) -> int:
             f"unknown derivation {unknown[0]!r}; bundled: {', '.join(sorted(BUNDLED))}"
         )
     outdir = Path(args.output)
+    problem = output_folder_problem(outdir)
+    if problem:  # before minutes of work, not after
+        raise UsageError(f"-o {args.output}: {problem}")
     settings = _settings(args)
     if not plots_available():
         print("derive: matplotlib not installed; plots skipped (pip install 'derive[plot]')",

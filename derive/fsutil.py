@@ -72,6 +72,26 @@ def path_problem(path: str | Path) -> str:
     return ""
 
 
+def output_folder_problem(path: str | Path) -> str:
+    """Why files cannot be written into the folder ``path`` (created when missing), or "".
+
+    Checked before any work is done: the nearest existing ancestor must be a folder that
+    can be written to.
+    """
+    folder = Path(path)
+    for candidate in (folder, *folder.parents):
+        if not os.path.lexists(candidate):
+            continue
+        if not candidate.is_dir():
+            return "not a folder" if candidate == folder else f"{candidate} is not a folder"
+        if candidate != folder and not os.access(candidate, os.W_OK | os.X_OK):
+            return f"cannot create it: no permission to write in {candidate}"
+        if candidate == folder and not os.access(candidate, os.W_OK | os.X_OK):
+            return "no permission to write in it"
+        return ""
+    return ""
+
+
 def _too_large(size: int, limit: int) -> UnreadableDocument:
     return UnreadableDocument(
         f"cannot read file: too large ({size} bytes; derive reads at most {limit} bytes)"

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+import derive.generate.derivation as derivation_module
 from derive import cli
 from derive.config import ConfigError, load_config
 
@@ -222,3 +223,20 @@ def test_a_config_fifo_is_never_opened(tmp_path: Path) -> None:
     assert result.returncode == USAGE
     assert result.stderr == ("derive check: error: pipe.toml: cannot read file: a FIFO, "
                              "not a regular file\n")
+
+
+# ---- derive build -o ------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("output", "words"), [
+    ("a.md", ["-o a.md: not a folder"]),
+    ("a.md/sub", ["-o a.md/sub: a.md is not a folder"]),
+])
+def test_an_output_folder_that_cannot_be_one_is_refused_before_building(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, output: str,
+    words: list[str],
+) -> None:
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("built before the output folder was checked")
+
+    monkeypatch.setattr(derivation_module, "build_derivation", never)
+    assert_refused(derive(capsys, "build", "sigmoid", "-o", output), *words)
