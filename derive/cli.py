@@ -16,7 +16,7 @@ import signal
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from derive import __version__
 
@@ -32,24 +32,40 @@ class UsageError(Exception):
     """A problem with the command line or its input, reported in one line."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a bad flag reported in one line (and a pointer to ``--help``) rather
+    than the usage block: the README promises a one-line message for usage errors."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _positive_float(text: str) -> float:
+    """``--time-limit``: a finite number of seconds above 0 (not ``inf``, ``nan``, ``1e309``)."""
+    from derive.config import time_limit_value
+
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
-    return value
+    try:
+        return time_limit_value(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{error}, not {text!r}") from None
 
 
 def _positive_int(text: str) -> int:
+    """``--samples``: a whole number of at least 32 points."""
+    from derive.config import samples_value
+
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
-    return value
+    try:
+        return samples_value(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{error}, not {text!r}") from None
 
 
 def _add_verify_options(parser: argparse.ArgumentParser, default_limit: str = "5") -> None:
@@ -64,7 +80,7 @@ def _add_verify_options(parser: argparse.ArgumentParser, default_limit: str = "5
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="derive",
         description="Generate and verify symbolic derivations.",
     )
@@ -115,6 +131,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="the imaginary unit's letter where a document uses complex numbers (default i)",
     )
     check.add_argument("-v", "--verbose", action="store_true", help="also list proved claims")
+    check.add_argument(
+        "--follow-symlinks", action="store_true",
+        help="in folders, also follow symlinks that lead out of the folder (default: a note)",
+    )
     check.add_argument("--config", default=None, metavar="PYPROJECT", help="pyproject.toml to read")
     _add_verify_options(check)
     return parser
@@ -132,6 +152,7 @@ def _settings(args: argparse.Namespace, time_limit: float | None = None,
 
 
 def _run_build(args: argparse.Namespace) -> int:
+    from derive.fsutil import output_folder_problem
     from derive.generate.budgets import BUILD_SECONDS, BuildLimits, BuildTimeout
     from derive.generate.catalog import BUNDLED
     from derive.generate.derivation import build_derivation
@@ -149,6 +170,9 @@ def _run_build(args: argparse.Namespace) -> int:
             f"unknown derivation {unknown[0]!r}; bundled: {', '.join(sorted(BUNDLED))}"
         )
     outdir = Path(args.output)
+    problem = output_folder_problem(outdir)
+    if problem:  # before minutes of work, not after
+        raise UsageError(f"-o {args.output}: {problem}")
     settings = _settings(args, time_limit=BUILD_SECONDS)
     if not plots_available():
         print("derive: matplotlib not installed; plots skipped (pip install 'derive[plot]')",
@@ -226,22 +250,32 @@ def _run_steps(args: argparse.Namespace) -> int:
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    from derive.check.api import check_paths, iter_documents
-    from derive.config import ConfigError, load_config, merge
-    from derive.report import exit_code
+    from derive.check.api import Skipped, check_paths, iter_documents
+    from derive.config import ConfigError, load_config, load_config_file, merge
+    from derive.fsutil import path_problem
+    from derive.report import exit_code, printable
     from derive.report.progress import Progress
 
-    start = Path(args.config).parent if args.config else Path.cwd()
     try:
-        config = merge(load_config(start), args)
+        loaded = load_config_file(Path(args.config)) if args.config else load_config(Path.cwd())
+        config = merge(loaded, args)
     except (ConfigError, ValueError) as error:
         raise UsageError(str(error)) from None
     if not config.paths:
         raise UsageError("no PATH given and no [tool.derive] paths configured")
-    missing = [p for p in config.paths if not Path(p).exists()]
-    if missing:
-        raise UsageError(f"{missing[0]}: no such file or folder")
-    documents = list(iter_documents(config.paths, config.exclude))
+    for path in config.paths:
+        problem = path_problem(path)
+        if problem:
+            raise UsageError(f"{path}: {problem}")
+    skipped: list[Skipped] = []
+
+    def note_skip(skip: Skipped) -> None:
+        skipped.append(skip)
+        kind = "error" if skip.error else "note"
+        print(f"derive check: {kind}: {printable(skip.path)}: {skip.reason}", file=sys.stderr)
+
+    documents = list(iter_documents(config.paths, config.exclude,
+                                    follow_symlinks=args.follow_symlinks, on_skip=note_skip))
     # A progress line on stderr, only on a terminal and only for runs longer than ~1 s.
     with Progress(total=len(documents)) as progress:
         report = check_paths(
@@ -253,6 +287,8 @@ def _run_check(args: argparse.Namespace) -> int:
         )
     fail_on = frozenset(config.fail_on)
     sys.stdout.write(_format_report(report, args, fail_on))
+    if any(f.error for f in report.files) or any(skip.error for skip in skipped):
+        return EXIT_USAGE  # a document that could not be read is an input error, always
     return exit_code(report, fail_on)
 
 
@@ -293,11 +329,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     runners = {"build": _run_build, "steps": _run_steps, "check": _run_check}
     try:
         return runners[args.command](args)
-    except UsageError as error:
-        print(f"derive {args.command}: error: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    except OSError as error:
-        print(f"derive {args.command}: error: {error}", file=sys.stderr)
+    except (UsageError, OSError) as error:
+        from derive.report import printable  # a path in the message may hold control chars
+
+        print(f"derive {args.command}: error: {printable(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("derive: interrupted", file=sys.stderr)

@@ -16,15 +16,17 @@ user would type them.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from derive.report import DEFAULT_FAIL_ON, parse_fail_on
+from derive.fsutil import UnreadableDocument, path_problem, read_document
+from derive.report import DEFAULT_FAIL_ON, FAIL_ON_WORDS, parse_fail_on
 
 KEYS = (
     "paths", "exclude", "time-limit", "samples", "fail-on", "definitions", "macros",
@@ -65,9 +67,11 @@ def find_pyproject(start: Path) -> Path | None:
 
 
 def _tool_tables(pyproject: Path) -> dict[str, Any]:
+    """The ``[tool]`` table of ``pyproject``; read as a regular file only, like a document."""
     try:
-        with pyproject.open("rb") as handle:
-            data = tomllib.load(handle)
+        data = tomllib.loads(read_document(pyproject))
+    except UnreadableDocument as error:
+        raise ConfigError(f"{pyproject}: {error}") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{pyproject}: invalid TOML: {error}") from None
     tool = data.get("tool", {})
@@ -79,7 +83,19 @@ def load_config(start: Path) -> Config:
     pyproject = find_pyproject(Path(start))
     if pyproject is None:
         return Config()
-    table = _tool_tables(pyproject)["derive"]
+    return load_config_file(pyproject)
+
+
+def load_config_file(pyproject: Path) -> Config:
+    """Read [tool.derive] from exactly this file (``--config``): it must exist, be TOML and
+    have the table, else a ConfigError names the file and what is wrong."""
+    problem = path_problem(pyproject)
+    if problem:
+        raise ConfigError(f"{pyproject}: {problem}")
+    tables = _tool_tables(pyproject)
+    if "derive" not in tables:
+        raise ConfigError(f"{pyproject}: no [tool.derive] table")
+    table = tables["derive"]
     if not isinstance(table, dict):
         raise ConfigError(f"{pyproject}: [tool.derive] must be a table")
     return config_from_table(table, pyproject)
@@ -100,34 +116,70 @@ def config_from_table(table: Mapping[str, Any], pyproject: Path) -> Config:
             raise ConfigError(f"{pyproject}: {key} must be a list of strings")
         return tuple(value)
 
-    def positive(key: str, kind: type) -> Any:
-        value = table.get(key)
-        if value is None:
+    def number(key: str, check: Callable[[object], float | int]) -> Any:
+        if key not in table:
             return None
-        number_ok = isinstance(value, int | float) and not isinstance(value, bool)
-        if not number_ok or (kind is int and not isinstance(value, int)) or value <= 0:
-            raise ConfigError(f"{pyproject}: {key} must be a positive {kind.__name__}")
-        return kind(value)
+        try:
+            return check(table[key])
+        except ValueError as error:
+            raise ConfigError(f"{pyproject}: {key} {error}, not {table[key]!r}") from None
 
     base = pyproject.parent
     fail_on_value = table.get("fail-on", sorted(DEFAULT_FAIL_ON))
-    if not isinstance(fail_on_value, str | list):
+    valid_list = isinstance(fail_on_value, list) and all(isinstance(v, str) for v in fail_on_value)
+    if not (isinstance(fail_on_value, str) or valid_list):
         raise ConfigError(f"{pyproject}: fail-on must be a string or a list of strings")
     try:
-        fail_on = parse_fail_on(fail_on_value)
-    except (ValueError, AttributeError) as error:
+        fail_on = fail_on_words(fail_on_value)
+    except ValueError as error:
         raise ConfigError(f"{pyproject}: {error}") from None
     return Config(
         paths=tuple(_relative_to_cwd(base / path) for path in strings("paths")),
         exclude=strings("exclude"),
-        time_limit=positive("time-limit", float),
-        samples=positive("samples", int),
+        time_limit=number("time-limit", time_limit_value),
+        samples=number("samples", samples_value),
         fail_on=tuple(sorted(fail_on)),
         definitions=strings("definitions"),
         macros=macro_entries(table.get("macros", {}), pyproject),
         imaginary_unit=imaginary_unit(table.get("imaginary-unit", "i"), str(pyproject)),
         source=pyproject,
     )
+
+
+#: Fewest sample points a run may ask for: a ``checked`` verdict means agreement at >= 32.
+MIN_SAMPLES = 32
+
+
+def time_limit_value(value: object) -> float:
+    """Seconds per claim: a finite number > 0 (``inf`` would let a claim run forever, and
+    ``nan`` compares false with every deadline).  ValueError says what is wrong, as
+    ``must be ...`` to follow the setting's name."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a positive float (seconds)")
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError("must be a positive float: a finite number of seconds")
+    return float(value)
+
+
+def samples_value(value: object) -> int:
+    """Sample points per claim: a whole number >= ``MIN_SAMPLES`` (fewer points would still be
+    called ``checked``, a rounding up).  ValueError says what is wrong."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("must be a positive int (a whole number)")
+    if value < MIN_SAMPLES:
+        raise ValueError(f"must be a positive int of at least {MIN_SAMPLES} (a checked verdict "
+                         f"rests on at least {MIN_SAMPLES} points)")
+    return value
+
+
+def fail_on_words(value: str | list[str]) -> frozenset[str]:
+    """The verdicts of ``fail-on``: known words, at least one (an empty list would let every
+    run pass, however wrong its documents).  ValueError says what is wrong."""
+    words = parse_fail_on(value)
+    if not words:
+        raise ValueError("fail-on names no verdict, so no run could ever fail; choose from "
+                         + ", ".join(sorted(FAIL_ON_WORDS)))
+    return words
 
 
 def imaginary_unit(value: object, where: str) -> str:
@@ -210,7 +262,7 @@ def merge(config: Config, cli_args: Any) -> Config:
     if values.get("samples") is not None:
         changes["samples"] = int(values["samples"])
     if values.get("fail_on") is not None:
-        changes["fail_on"] = tuple(sorted(parse_fail_on(values["fail_on"])))
+        changes["fail_on"] = tuple(sorted(fail_on_words(values["fail_on"])))
     if values.get("exclude"):
         changes["exclude"] = config.exclude + tuple(values["exclude"])
     if values.get("define"):

@@ -202,9 +202,10 @@ def run_with_alarm(fn: Callable[..., T], args: tuple[Any, ...], seconds: float) 
     previous = signal.signal(signal.SIGALRM, on_alarm)
     previous_hook = sys.unraisablehook
     sys.unraisablehook = _quiet_about_alarms(previous_hook)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         try:
+            # Armed inside the try: a very short alarm may fire before fn even starts.
+            signal.setitimer(signal.ITIMER_REAL, seconds)
             return fn(*args)
         finally:
             # Disarmed before anything else: an alarm arriving while an _Alarm is being

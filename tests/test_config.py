@@ -17,7 +17,7 @@ name = "example"
 paths = ["docs", "README.md"]
 exclude = ["docs/drafts/**"]
 time-limit = 2.5
-samples = 8
+samples = 64
 fail-on = "refuted, error"
 definitions = ['\sigma(x) = \frac{1}{1+e^{-x}}']
 """
@@ -41,7 +41,7 @@ def test_reads_the_nearest_table_from_a_subfolder(tmp_path: Path,
     assert config.paths == ("docs", "README.md")
     assert config.exclude == ("docs/drafts/**",)
     assert config.time_limit == 2.5
-    assert config.samples == 8
+    assert config.samples == 64
     assert set(config.fail_on) == {"refuted", "error"}
     assert config.definitions == (r"\sigma(x) = \frac{1}{1+e^{-x}}",)
 
@@ -107,7 +107,7 @@ def test_command_line_flags_override(tmp_path: Path, monkeypatch: pytest.MonkeyP
     merged = merge(config, args)
     assert merged.paths == ("other.md",)
     assert merged.time_limit == 9.0
-    assert merged.samples == 8  # not given on the command line: the file's value stays
+    assert merged.samples == 64  # not given on the command line: the file's value stays
     assert merged.fail_on == ("unknown",)
     assert merged.exclude == ("docs/drafts/**", "*.tex")
     assert merged.definitions == (r"\sigma(x) = \frac{1}{1+e^{-x}}", "f(x) = x")

@@ -180,7 +180,7 @@ def test_cli_on_a_notebook(tmp_path: Path) -> None:
     write(tmp_path, "notes.ipynb", NOTES)
     write(tmp_path, "bad.ipynb", '{"cells": [')
     result = run_cli("check", "-v", "notes.ipynb", "bad.ipynb", cwd=tmp_path)
-    assert result.returncode == 1
+    assert result.returncode == 2  # a document that cannot be read is an input error
     lines = result.stdout.splitlines()
     assert lines[0] == "notes.ipynb:cell 1:6:32: proved: identical after evaluating derivatives"
     assert lines[1].startswith("notes.ipynb:cell 3:4:11: refuted equation does not hold")

@@ -5,10 +5,12 @@ from __future__ import annotations
 import fnmatch
 import os
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import PurePath
 
 from derive.check.checker import check_text, crash_finding
 from derive.extract import NotebookError, syntax_for
+from derive.fsutil import UnreadableDocument, os_error_text, read_document
 from derive.model import CheckReport, FileReport, VerifySettings
 
 
@@ -22,50 +24,130 @@ def _excluded(path: str, patterns: Sequence[str]) -> bool:
     return any(fnmatch.fnmatch(c, p) for c in candidates for p in patterns)
 
 
-def _walk(folder: str, exclude: Sequence[str]) -> list[str]:
-    """Documents under ``folder`` sorted by their path components (hidden folders skipped)."""
+@dataclass(frozen=True)
+class Skipped:
+    """Something a folder walk left out, and why.
+
+    ``error`` is True when it should have been read and could not be (a folder that cannot
+    be listed); False for a deliberate skip (a symlink that leads out of the folder).
+    """
+
+    path: str
+    reason: str
+    error: bool = False
+
+
+def _inside(path: str, root: str) -> bool:
+    """Whether the real location ``path`` lies in the real folder ``root``."""
+    try:
+        return os.path.commonpath([path, root]) == root
+    except ValueError:  # another drive
+        return False
+
+
+def _walk(
+    folder: str, exclude: Sequence[str], *, follow_symlinks: bool = False,
+    on_skip: Callable[[Skipped], None] | None = None,
+) -> list[str]:
+    """Documents under ``folder`` sorted by their path components (hidden folders skipped).
+
+    Symlinks: a link to a file inside ``folder`` (by its real path) is read like the file; a
+    link that leads out of ``folder`` and a linked folder are not followed (``on_skip`` hears
+    of those that lead out) unless ``follow_symlinks``, and then each real folder is walked
+    once, so a symlink loop ends.  A folder that cannot be listed is reported to ``on_skip``.
+    """
+    root = os.path.realpath(folder)
     found: list[str] = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = [
-            d for d in dirs
-            if not d.startswith(".") and not _excluded(os.path.join(root, d), exclude)
-        ]
+    walked: set[tuple[int, int]] = set()
+
+    def skip(path: str, reason: str, error: bool = False) -> None:
+        if on_skip is not None:
+            on_skip(Skipped(path, reason, error))
+
+    def unlistable(error: OSError) -> None:
+        where = error.filename if isinstance(error.filename, str) else folder
+        skip(where, f"cannot list folder: {os_error_text(error)}", error=True)
+
+    for here, dirs, files in os.walk(folder, onerror=unlistable, followlinks=follow_symlinks):
+        if follow_symlinks:  # each real folder once: a symlink loop ends
+            try:
+                status = os.stat(here)
+            except OSError:
+                dirs[:] = []
+                continue
+            if (status.st_dev, status.st_ino) in walked:
+                dirs[:] = []
+                continue
+            walked.add((status.st_dev, status.st_ino))
+        kept = []
+        for name in sorted(dirs):
+            path = os.path.join(here, name)
+            if name.startswith(".") or _excluded(path, exclude):
+                continue
+            if not follow_symlinks and os.path.islink(path):
+                if not _inside(os.path.realpath(path), root):
+                    skip(path, f"symlink to a folder outside {folder}, not followed "
+                               "(--follow-symlinks follows it)")
+                continue  # a linked folder inside the tree: its files are found where they are
+            kept.append(name)
+        dirs[:] = kept
         for name in files:
-            path = os.path.join(root, name)
-            if syntax_for(path) is not None and not _excluded(path, exclude):
-                found.append(path)
+            path = os.path.join(here, name)
+            if syntax_for(path) is None or _excluded(path, exclude):
+                continue
+            if not follow_symlinks and os.path.islink(path) \
+                    and not _inside(os.path.realpath(path), root):
+                skip(path, f"symlink to a file outside {folder}, not followed "
+                           "(--follow-symlinks follows it)")
+                continue
+            found.append(path)
     return sorted(found, key=lambda p: PurePath(p).parts)
 
 
-def iter_documents(paths: Sequence[str], exclude: Sequence[str] = ()) -> Iterator[str]:
+def _identity(path: str) -> tuple[object, ...]:
+    """What makes two paths one document: the file they reach, else the path as written."""
+    try:
+        status = os.stat(path)
+    except (OSError, ValueError):
+        return ("path", path)
+    return ("file", status.st_dev, status.st_ino)
+
+
+def iter_documents(
+    paths: Sequence[str], exclude: Sequence[str] = (), *, follow_symlinks: bool = False,
+    on_skip: Callable[[Skipped], None] | None = None,
+) -> Iterator[str]:
     """Files to check, in order: given files as they are, folders walked in sorted order.
 
-    A file given explicitly is always yielded (an unknown kind is reported); files found
-    in folders only when we have a syntax for them.  Each path once.
+    A file given explicitly is always yielded (an unknown kind is reported), through a symlink
+    too; files found in folders only when we have a syntax for them, with the symlink rules
+    of :func:`_walk`.  Each document once, however many paths reach it.
     """
-    seen: set[str] = set()
+    seen: set[tuple[object, ...]] = set()
     for path in paths:
         if os.path.isdir(path):
-            for found in _walk(path, exclude):
-                if found not in seen:
-                    seen.add(found)
-                    yield found
-        elif path not in seen and not _excluded(path, exclude):
-            seen.add(path)
-            yield path
+            candidates = _walk(path, exclude, follow_symlinks=follow_symlinks, on_skip=on_skip)
+        elif _excluded(path, exclude):
+            continue
+        else:
+            candidates = [path]
+        for found in candidates:
+            key = _identity(found)
+            if key not in seen:
+                seen.add(key)
+                yield found
 
 
 def _read(path: str) -> tuple[str | None, str]:
-    """(text, error): the file decoded as UTF-8, or why it could not be."""
+    """(text, error): the document's text, or why it could not be read (one line).
+
+    Only regular files are opened, at most ``MAX_DOCUMENT_BYTES`` of them; UTF-8, or UTF-16
+    and UTF-32 with a byte-order mark (see :mod:`derive.fsutil`).
+    """
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError as error:
-        return None, f"cannot read file: {error.strerror or error}"
-    try:
-        return data.decode("utf-8-sig"), ""
-    except UnicodeDecodeError as error:
-        return None, f"cannot decode as UTF-8: invalid byte at offset {error.start}"
+        return read_document(path), ""
+    except UnreadableDocument as error:
+        return None, str(error)
 
 
 def check_file(

@@ -36,9 +36,18 @@ __all__ = [
 ]
 
 
+def output_stem(name: str) -> str:
+    """``name`` if it can name files inside an output folder: no folder separators, not
+    hidden, no control characters.  ValueError otherwise (never a path outside the folder)."""
+    if (not name or name.startswith(".") or "/" in name or "\\" in name
+            or any(ord(char) < 32 or ord(char) == 127 for char in name)):
+        raise ValueError(f"not a plain file name for outputs: {name!r}")
+    return name
+
+
 def render_outputs(d: Derivation) -> dict[str, str]:
     """The text of NAME.tex .md .json .html .mathml.html (and .svg with matplotlib), by name."""
-    name = d.spec.name
+    name = output_stem(d.spec.name)
     svg = render_plot_svg(d)
     documents = {
         f"{name}.tex": render_latex(d),
@@ -56,7 +65,12 @@ def write_outputs(
     d: Derivation, outdir: Path, documents: dict[str, str] | None = None
 ) -> list[Path]:
     """Write NAME.tex .md .json .html .mathml.html (and .svg with matplotlib); return the paths.
-    ``documents``: what ``render_outputs(d)`` gave, when it was rendered beforehand."""
+    ``documents``: what ``render_outputs(d)`` gave, when it was rendered beforehand.
+
+    Each file is written atomically (:func:`derive.fsutil.write_atomic`): a run killed midway
+    leaves every output either as it was or complete; an existing file keeps its mode, and a
+    symlink in ``outdir`` is replaced by the file, never written through.
+    """
     outdir = Path(outdir)
     written = []
     for filename, text in (documents or render_outputs(d)).items():

@@ -9,6 +9,7 @@ the only signal.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from urllib.parse import quote
 
 from derive import __version__
 from derive.model import Derivation, Outcome, Verdict
@@ -120,6 +121,12 @@ footer { margin-top: 1.5rem; color: var(--muted); font-size: .85rem; }
 def esc(text: str) -> str:
     """HTML-escape with numeric references (valid in HTML and XML, no named entities)."""
     return "".join(_ESCAPES.get(char, char) for char in text)
+
+
+def href(filename: str) -> str:
+    """A link to ``filename`` next to the page, as an attribute value: percent-encoded, so a
+    name like ``javascript:alert(1)`` stays a relative path and never becomes a scheme."""
+    return esc(quote(filename, safe=""))
 
 
 def math(latex: str, *, block: bool = True) -> str:
@@ -362,10 +369,10 @@ def render_index(derivations: Sequence[Derivation], *,
             files = files if plots_available() else files[:-1]
         else:
             files = [f for f in files if f in existing]
-        links = " ".join(f'<a href="{esc(f)}">{esc(f.removeprefix(name + "."))}</a>'
+        links = " ".join(f'<a href="{href(f)}">{esc(f.removeprefix(name + "."))}</a>'
                          for f in files)
         lines.append(
-            f'<tr><td class="text"><a href="{esc(name)}.html">{esc(title(d))}</a></td>'
+            f'<tr><td class="text"><a href="{href(name + ".html")}">{esc(title(d))}</a></td>'
             f'<td class="text">{math(function_latex(d), block=False)}</td>'
             f'<td class="text">{verdict_badge(d.verdict)}</td>'
             f'<td class="text">{links}</td></tr>'

@@ -71,6 +71,49 @@ def is_well_formed(fragment: str) -> bool:
     return True
 
 
+#: Presentation MathML that latex2mathml writes; anything else (``<script>`` from
+#: ``\\text{<script>}``, ``annotation-xml``, HTML) makes the fragment fall back to text.
+_ELEMENTS = frozenset({
+    "math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "msup", "msub", "msubsup",
+    "mfrac", "msqrt", "mroot", "mstyle", "mtable", "mtr", "mtd", "mlabeledtr", "mover",
+    "munder", "munderover", "mpadded", "mphantom", "menclose", "merror", "mmultiscripts",
+    "mprescripts", "none", "mfenced",
+})
+#: Presentation attributes only: no ``href`` (``\\href{javascript:...}``), ``style``,
+#: ``class``, ``id`` or event handlers.
+_ATTRIBUTES = frozenset({
+    "display", "fence", "form", "stretchy", "separator", "separators", "open", "close",
+    "lspace", "rspace", "largeop", "movablelimits", "accent", "accentunder", "symmetric",
+    "minsize", "maxsize", "mathvariant", "mathsize", "mathcolor", "mathbackground",
+    "displaystyle", "scriptlevel", "width", "height", "depth", "voffset", "linethickness",
+    "notation", "columnalign", "columnspacing", "rowspacing", "columnlines", "rowlines",
+    "rowspan", "columnspan", "frame", "framespacing", "linebreak", "align", "bevelled",
+})
+_ATTRIBUTE_VALUE = re.compile(r"[A-Za-z0-9#.,+\- %]*")
+
+
+def is_plain_mathml(fragment: str) -> bool:
+    """Well-formed presentation MathML and nothing else: known elements in the MathML
+    namespace, presentation attributes with plain values, no comments, CDATA, doctype or
+    processing instructions.  What a browser can only show, never run or follow."""
+    if "<!" in fragment or "<?" in fragment:
+        return False
+    try:
+        root = ET.fromstring(fragment)
+    except ET.ParseError:
+        return False
+    prefix = "{" + _XML_NAMESPACE + "}"
+    for element in root.iter():
+        if not isinstance(element.tag, str) or not element.tag.startswith(prefix):
+            return False
+        if element.tag[len(prefix):] not in _ELEMENTS:
+            return False
+        for name, value in element.attrib.items():
+            if name not in _ATTRIBUTES or not _ATTRIBUTE_VALUE.fullmatch(value):
+                return False
+    return True
+
+
 def _escape_text(text: str) -> str:
     return "".join(f"&#{ord(c)};" if c in "&<>\"'" or ord(c) > 126 else c for c in text)
 
@@ -78,15 +121,16 @@ def _escape_text(text: str) -> str:
 def latex_to_mathml(latex: str, *, display: str = "block") -> str:
     """A ``<math>`` element for ``latex``; well-formed XML with numeric references only.
 
-    If the converter fails or yields malformed markup, the LaTeX source is shown as text
-    inside ``<mtext>`` rather than producing a broken page.
+    If the converter fails or yields malformed markup, or anything beyond presentation MathML
+    (see :func:`is_plain_mathml`), the LaTeX source is shown as escaped text inside
+    ``<mtext>`` rather than producing a broken or unsafe page.
     """
     try:
         markup = fix_token_elements(numeric_entities(convert(prepare_latex(latex),
                                                              display=display)))
     except Exception:  # latex2mathml raises assorted errors on input it does not know
         markup = ""
-    if not markup or not is_well_formed(markup):
+    if not markup or not is_plain_mathml(markup):
         markup = (f'<math xmlns="{_XML_NAMESPACE}" display="{display}">'
                   f"<mtext>{_escape_text(latex)}</mtext></math>")
     return markup

@@ -7,6 +7,7 @@ by their string values for the same reason.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING
 
@@ -32,6 +33,32 @@ RULE_BY_VERDICT: dict[str, str] = {
 }
 #: Rule id for a file that could not be read at all.
 UNREADABLE_FILE_RULE = "DRV007"
+
+
+#: Characters a terminal or a CI log acts on rather than shows: C0 and C1 controls (escape
+#: sequences, carriage returns, line breaks that could forge a log line or a workflow
+#: command) and the bidirectional overrides that reorder what is shown.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS = re.compile(r"[ \t]*[\r\n]+[ \t]*")
+
+
+def printable(text: str, *, join_lines: bool = False) -> str:
+    """``text`` safe to print on one line: every control character shown as an escape
+    (``\\x1b``, ``\\n``, ``\\u202e``); with ``join_lines`` line breaks become one space
+    first (LaTeX, where a line break is just space)."""
+    if join_lines:
+        text = _LINE_BREAKS.sub(" ", text).replace("\t", " ")
+    if not _UNPRINTABLE.search(text):
+        return text
+
+    def shown(match: re.Match[str]) -> str:
+        char = match.group(0)
+        special = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char)
+        if special:
+            return special
+        return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+    return _UNPRINTABLE.sub(shown, text)
 
 
 def parse_fail_on(text: str | Iterable[str]) -> frozenset[str]:

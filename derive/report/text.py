@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from derive.model import CheckReport, FileReport, Finding, Verdict
-from derive.report import is_definition, outcome_word
+from derive.report import is_definition, outcome_word, printable
 
 #: Verdicts whose lines are always printed; proved/checked only with verbose=True.
 ALWAYS_SHOWN = (Verdict.REFUTED, Verdict.UNKNOWN, Verdict.ERROR)
@@ -56,20 +56,23 @@ def _paint(text: str, key: str, color: bool) -> str:
 
 def _finding_lines(finding: Finding, color: bool) -> list[str]:
     loc = finding.location
-    where = f"{loc}:"  # path:line:col, or path:cell N:line:col in a notebook
+    # document text and file names are shown, never obeyed: no escape sequence or line
+    # break from a document reaches the terminal or the CI log (see printable)
+    where = printable(f"{loc}:")  # path:line:col, or path:cell N:line:col in a notebook
     if color:
         where = f"{_BOLD}{where}{_RESET}"
     label = outcome_word(finding)
     rule = f" [{finding.rule_id}]" if finding.rule_id else ""
-    message = finding.message
+    message = printable(finding.message, join_lines=True)
     if message == label or message.startswith((label + " ", label + ":")):
         # "proved by cancel", "definition of \sigma(x)": the message already starts with it
         message = message[len(label):]
     lines = [f"{where} {_paint(label, label, color)}{_spaced(message)}{rule}"]
     if finding.verdict is Verdict.REFUTED and (finding.lhs or finding.rhs):
-        lines.append(f"    claim: {finding.lhs} {finding.relation} {finding.rhs}")
+        claim = f"{finding.lhs} {finding.relation} {finding.rhs}"
+        lines.append(f"    claim: {printable(claim, join_lines=True)}")
         if finding.reason:
-            lines.append(f"    reason given: {finding.reason}")
+            lines.append(f"    reason given: {printable(finding.reason, join_lines=True)}")
     return lines
 
 
@@ -80,8 +83,9 @@ def _spaced(message: str) -> str:
 def _file_lines(file_report: FileReport, color: bool, verbose: bool) -> list[str]:
     lines: list[str] = []
     if file_report.error:
-        where = f"{file_report.path}:"
-        lines.append(f"{where} {_paint('error', 'error', color)} {file_report.error} [DRV007]")
+        where = printable(f"{file_report.path}:")
+        error = printable(file_report.error, join_lines=True)
+        lines.append(f"{where} {_paint('error', 'error', color)} {error} [DRV007]")
     for finding in file_report.findings:
         if _shown(finding, verbose):
             lines.extend(_finding_lines(finding, color))
