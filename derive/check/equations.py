@@ -29,6 +29,7 @@ from dataclasses import replace
 from fractions import Fraction
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from derive.check.claims import Claim
 from derive.check.roles import CLAIM_DIRECTIVE
@@ -108,8 +109,12 @@ def _under_conditions(claim: Claim, outcome: Outcome, settings: VerifySettings,
             equation = substitute_definitions(condition.equation, claim.definitions)
         except (DefinitionError, ValueError, TypeError):
             continue
-        if equation.has(sp.Derivative, sp.Integral, sp.Limit, sp.Sum, sp.Product):
-            continue  # a relation between derivatives or integrals gives no value to a name
+        if equation.has(sp.Derivative, sp.Integral, sp.Limit, sp.Sum, sp.Product) or (
+            equation.atoms(AppliedUndef)
+        ):
+            # a relation between derivatives or integrals, or about a function the document
+            # leaves undefined (F(M) = e^x), gives no value to a name
+            continue
         equations.append((condition, equation))
     if second.has(sp.Derivative):
         # values put into d/dx would replace its variable: only ask whether it follows
@@ -184,9 +189,10 @@ def _branches(equation: sp.Expr, names: set[sp.Basic]) -> list[tuple[sp.Symbol, 
                          key=lambda s: s.name, reverse=True):
         if symbol not in equation.free_symbols:
             continue
-        solutions = [
-            root for root in sp.solve(equation, symbol) if not root.has(sp.I)
-        ]
+        try:
+            solutions = [root for root in sp.solve(equation, symbol) if not root.has(sp.I)]
+        except (NotImplementedError, ValueError, TypeError):  # SymPy has no method for it
+            continue
         if solutions and len(solutions) <= MAX_SOLUTIONS:
             return [(symbol, root) for root in solutions]
     return []
