@@ -418,8 +418,16 @@ class ClaimChecker:
                  cache: VerdictCache | None = None) -> None:
         self.settings = settings
         self.runner = runner or JobRunner(1)
+        self.runner.register(self._settle)
+        self.runner.register(self._undo)
         self.cache = cache
         self.keys = ClaimKeys(settings) if cache is not None else None
+
+    def _settle(self, claim: Claim) -> dict[str, Any]:
+        return settle_job(claim, self.settings)
+
+    def _undo(self, claim: Claim) -> dict[str, Any]:
+        return undo_job(claim, self.settings)
 
     def _lookup(self, key: str | None) -> dict[str, Any] | None:
         if key is None or self.cache is None:
@@ -454,7 +462,7 @@ class ClaimChecker:
                 self._store(key, result["outcome"])
             on_done(outcome)
 
-        self.runner.submit(settle_job, (claim, self.settings), done)
+        self.runner.submit(self._settle, claim, done)
 
     def undo(self, claim: Claim, on_done: Callable[[bool], None]) -> None:
         key = self.keys.undo(claim) if self.keys is not None else None
@@ -470,7 +478,7 @@ class ClaimChecker:
                 self._store(key, {"undo": holds})
             on_done(holds)
 
-        self.runner.submit(undo_job, (claim, self.settings), done)
+        self.runner.submit(self._undo, claim, done)
 
     def wait(self) -> None:
         self.runner.wait()
