@@ -213,7 +213,6 @@ def _run_steps(args: argparse.Namespace) -> int:
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    from derive.check.api import check_paths, iter_documents
     from derive.check.parallel import usable_cores
     from derive.config import ConfigError, load_config, merge
     from derive.report import exit_code
@@ -229,6 +228,8 @@ def _run_check(args: argparse.Namespace) -> int:
     missing = [p for p in config.paths if not Path(p).exists()]
     if missing:
         raise UsageError(f"{missing[0]}: no such file or folder")
+    from derive.check.api import check_paths, iter_documents  # SymPy: only for real work
+
     documents = list(iter_documents(config.paths, config.exclude))
     cache = None
     if not args.no_cache:
