@@ -317,3 +317,74 @@ def test_cache_dir_on_the_command_line_and_in_the_config(tmp_path: Path) -> None
     assert result.returncode == 1, result.stderr
     assert entries(tmp_path / "from-config")
     assert not (Path(os.environ["XDG_CACHE_HOME"]) / "derive").exists()
+
+
+# -- whole documents ---------------------------------------------------------------------
+
+
+@pytest.fixture()
+def prepared(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every document parsed (its claims built) records its path here."""
+    import derive.check.api as api
+
+    calls: list[str] = []
+    original = api._prepare
+
+    def counting(path: str, *args: object) -> object:
+        calls.append(path)
+        return original(path, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(api, "_prepare", counting)
+    return calls
+
+
+def test_an_unchanged_document_is_not_even_parsed_again(
+    tmp_path: Path, prepared: list[str], settle_calls: list[int]
+) -> None:
+    from derive.check.api import check_paths
+
+    document = tmp_path / "notes.md"
+    document.write_text(DOCUMENT, encoding="utf-8")
+    cold = check_paths([str(document)], settings=SETTINGS, cache=VerdictCache(tmp_path / "c"))
+    assert prepared == [str(document)] and settle_calls
+    verified = len(settle_calls)
+    warm = check_paths([str(document)], settings=SETTINGS, cache=VerdictCache(tmp_path / "c"))
+    assert warm == cold
+    assert prepared == [str(document)] and len(settle_calls) == verified
+    # an edit elsewhere in the text: parsed again, but its claims are cache hits
+    document.write_text(DOCUMENT + "\nOne more sentence.\n", encoding="utf-8")
+    edited = check_paths([str(document)], settings=SETTINGS, cache=VerdictCache(tmp_path / "c"))
+    assert len(prepared) == 2 and len(settle_calls) == verified
+    assert edited.files[0].findings == cold.files[0].findings
+    # other configured definitions: the document is read again
+    check_paths([str(document)], settings=SETTINGS, cache=VerdictCache(tmp_path / "c"),
+                definitions_latex=[r"g(x) = x^2"])
+    assert len(prepared) == 3
+
+
+def test_a_document_with_a_timed_out_claim_is_not_stored_whole(
+    tmp_path: Path, prepared: list[str]
+) -> None:
+    from derive.check.api import check_paths
+
+    document = tmp_path / "slow.md"
+    document.write_text("$$\n\\int_0^1 e^{-x^2} \\sin(x^3) \\cos(e^x) dx = 0.3\n$$\n",
+                        encoding="utf-8")
+    quick = VerifySettings(time_limit=0.05)
+    for _ in range(2):
+        check_paths([str(document)], settings=quick, cache=VerdictCache(tmp_path / "c"))
+    assert len(prepared) == 2
+    assert entries(tmp_path / "c") == []
+
+
+def test_a_spoiled_document_entry_is_recomputed(tmp_path: Path, prepared: list[str]) -> None:
+    from derive.check.api import check_paths
+
+    document = tmp_path / "notes.md"
+    document.write_text("$$\n(x+2)^2 = x^2 + 4x + 4\n$$\n", encoding="utf-8")
+    cold = check_paths([str(document)], settings=SETTINGS, cache=VerdictCache(tmp_path / "c"))
+    for entry in entries(tmp_path / "c"):
+        text = entry.read_text(encoding="utf-8")
+        entry.write_text(text.replace('"proved', '"refuted'), encoding="utf-8")
+    again = check_paths([str(document)], settings=SETTINGS, cache=VerdictCache(tmp_path / "c"))
+    assert again == cold and len(prepared) == 2

@@ -26,7 +26,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import fields, is_dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 import derive
 
 if TYPE_CHECKING:
-    from derive.model import Outcome
+    from derive.model import Evidence, FileReport, Finding, Outcome, VerifySettings
 
 SCHEMA = 1
 #: Outcomes whose method says the claim did not run to its end: never stored.
@@ -191,11 +191,13 @@ def _warn_on_stderr(message: str) -> None:
 
 
 def outcome_record(outcome: Outcome) -> dict[str, Any]:
-    evidence = outcome.evidence
+    return {"verdict": outcome.verdict.value, **evidence_record(outcome.evidence)}
+
+
+def evidence_record(evidence: Evidence) -> dict[str, Any]:
     example = evidence.counterexample
     where = evidence.holds_where
     return {
-        "verdict": outcome.verdict.value,
         "method": evidence.method,
         "detail": evidence.detail,
         "points": evidence.points,
@@ -233,9 +235,18 @@ def _texts(value: object) -> list[str]:
 
 def outcome_from_record(record: dict[str, Any]) -> Outcome:
     """The outcome ``outcome_record`` described; ValueError for anything of another shape."""
-    from derive.model import Caveat, Condition, Counterexample, Evidence, Outcome, Verdict
+    from derive.model import Outcome, Verdict
 
-    if set(record) != _RECORD_FIELDS:
+    if not isinstance(record, dict) or set(record) != _RECORD_FIELDS:
+        raise ValueError("fields differ")
+    evidence = evidence_from_record({k: v for k, v in record.items() if k != "verdict"})
+    return Outcome(Verdict(_text(record["verdict"])), evidence)
+
+
+def evidence_from_record(record: dict[str, Any]) -> Evidence:
+    from derive.model import Caveat, Condition, Counterexample, Evidence
+
+    if not isinstance(record, dict) or set(record) != _RECORD_FIELDS - {"verdict"}:
         raise ValueError("fields differ")
     example = record["counterexample"]
     counterexample = None
@@ -256,7 +267,7 @@ def outcome_from_record(record: dict[str, Any]) -> Outcome:
     if where is not None:
         variable, relation, bound = _texts(where)
         holds_where = Condition(variable, relation, bound)
-    evidence = Evidence(
+    return Evidence(
         method=_text(record["method"]),
         detail=_text(record["detail"]),
         points=_count(record["points"]),
@@ -269,7 +280,6 @@ def outcome_from_record(record: dict[str, Any]) -> Outcome:
         doubt=_text(record["doubt"], optional=True),
         holds_where=holds_where,
     )
-    return Outcome(Verdict(_text(record["verdict"])), evidence)
 
 
 _RECORD_FIELDS = frozenset({
@@ -285,3 +295,81 @@ def storable(outcome: Outcome, deadline_hit: bool) -> bool:
     evidence = outcome.evidence
     return not deadline_hit and evidence.method not in UNSTORED_METHODS \
         and Caveat.TIMED_OUT not in evidence.caveats
+
+
+# ---------------------------------------------------------------------------
+# Whole documents: an unchanged document's report without parsing it again
+# ---------------------------------------------------------------------------
+
+
+def document_key(path: str, text: str, settings: VerifySettings,
+                 definitions_latex: Sequence[str], imaginary_unit: str) -> str | None:
+    """Everything a document's report depends on: the path as given (it names the syntax,
+    the project's macros and every location), the text, the macros its project defines,
+    the configured definitions, the imaginary unit, the settings and derive's code."""
+    from derive.extract.project import project_macros
+
+    try:
+        macros = canonical(project_macros(path))
+    except Uncacheable:
+        return None
+    text_hash = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return digest("document", SCHEMA, source_fingerprint(), canonical(settings), path,
+                  text_hash, list(definitions_latex), imaginary_unit, macros)
+
+
+def report_record(report: FileReport) -> dict[str, Any]:
+    return {"error": report.error, "findings": [_finding_record(f) for f in report.findings]}
+
+
+def _finding_record(finding: Finding) -> dict[str, Any]:
+    where = finding.location
+    return {
+        "at": [where.line, where.column, where.cell],
+        "kind": None if finding.kind is None else finding.kind.value,
+        "verdict": None if finding.verdict is None else finding.verdict.value,
+        "message": finding.message, "lhs": finding.lhs, "rhs": finding.rhs,
+        "relation": finding.relation, "reason": finding.reason, "rule_id": finding.rule_id,
+        "label": finding.label, "severity": finding.severity,
+        "evidence": None if finding.evidence is None else evidence_record(finding.evidence),
+    }
+
+
+def report_from_record(record: dict[str, Any], path: str) -> FileReport:
+    """The report ``report_record`` described, its locations in ``path``; ValueError for
+    anything of another shape."""
+    from derive.model import FileReport
+
+    if not isinstance(record, dict) or set(record) != {"error", "findings"} \
+            or not isinstance(record["findings"], list):
+        raise ValueError("not a report")
+    findings = tuple(_finding_from_record(r, path) for r in record["findings"])
+    return FileReport(path=path, findings=findings, error=_text(record["error"]))
+
+
+_FINDING_FIELDS = frozenset({
+    "at", "kind", "verdict", "message", "lhs", "rhs", "relation", "reason", "rule_id",
+    "label", "severity", "evidence",
+})
+
+
+def _finding_from_record(record: object, path: str) -> Finding:
+    from derive.model import ClaimKind, Finding, Location, Verdict
+
+    if not isinstance(record, dict) or set(record) != _FINDING_FIELDS:
+        raise ValueError("not a finding")
+    at = record["at"]
+    if not isinstance(at, list) or len(at) != 3:
+        raise ValueError("not a location")
+    cell = None if at[2] is None else _count(at[2])
+    kind, verdict, evidence = record["kind"], record["verdict"], record["evidence"]
+    return Finding(
+        location=Location(path, _count(at[0]), _count(at[1]), cell),
+        kind=None if kind is None else ClaimKind(_text(kind)),
+        verdict=None if verdict is None else Verdict(_text(verdict)),
+        message=_text(record["message"]), lhs=_text(record["lhs"]),
+        rhs=_text(record["rhs"]), relation=_text(record["relation"]),
+        reason=_text(record["reason"]), rule_id=_text(record["rule_id"]),
+        label=_text(record["label"]), severity=_text(record["severity"]),
+        evidence=None if evidence is None else evidence_from_record(evidence),
+    )

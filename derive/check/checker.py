@@ -422,6 +422,8 @@ class ClaimChecker:
         self.runner.register(self._undo)
         self.cache = cache
         self.keys = ClaimKeys(settings) if cache is not None else None
+        #: claims (by id) whose outcome or note came from a run that hit a deadline
+        self.unstorable: set[int] = set()
 
     def _settle(self, claim: Claim) -> dict[str, Any]:
         return settle_job(claim, self.settings)
@@ -460,6 +462,8 @@ class ClaimChecker:
             outcome = outcome_from_record(result["outcome"])
             if storable(outcome, bool(result.get("hit", True))):
                 self._store(key, result["outcome"])
+            else:
+                self.unstorable.add(id(claim))
             on_done(outcome)
 
         self.runner.submit(self._settle, claim, done)
@@ -476,6 +480,8 @@ class ClaimChecker:
             holds = result.get("undo") is True
             if not result.get("hit", True):
                 self._store(key, {"undo": holds})
+            else:
+                self.unstorable.add(id(claim))
             on_done(holds)
 
         self.runner.submit(self._undo, claim, done)
@@ -568,6 +574,11 @@ class FileCheck:
             if holds:
                 self.notes.add(index)
         return done
+
+    @property
+    def storable(self) -> bool:
+        """Whether the report may be cached whole: no claim of it ran out of time."""
+        return not any(id(item) in self.checker.unstorable for item in self.items)
 
     def report(self) -> FileReport:
         """The file's report, once the checker has run every job."""
