@@ -165,3 +165,16 @@ def test_check_paths_gives_the_same_report_in_process(tmp_path: Path, jobs: int)
     report = check_paths([str(document)], settings=settings, jobs=jobs)
     assert report == serial
     assert len(report.files[0].findings) > 10
+
+
+def test_jobs_in_the_config_must_be_a_positive_whole_number(tmp_path: Path) -> None:
+    (tmp_path / "notes.md").write_text("$$\n2x = x + x\n$$\n", encoding="utf-8")
+    for bad in ("0", "1.5", '"two"'):
+        (tmp_path / "pyproject.toml").write_text(f"[tool.derive]\njobs = {bad}\n",
+                                                 encoding="utf-8")
+        result = subprocess.run(
+            [sys.executable, "-m", "derive", "check", "--no-cache", "notes.md"],
+            capture_output=True, text=True, cwd=tmp_path, timeout=300,
+            env={**os.environ, "PYTHONPATH": str(REPOSITORY)},
+        )
+        assert result.returncode == 2 and "jobs must be a positive int" in result.stderr, bad
