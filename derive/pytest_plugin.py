@@ -36,6 +36,7 @@ from derive.report import (
 )
 
 if TYPE_CHECKING:
+    from derive.check.cache import VerdictCache
     from derive.check.claims import Claim
     from derive.config import Config
     from derive.model import Finding, Location, VerifySettings
@@ -57,7 +58,7 @@ class Options:
     roots: tuple[Path, ...]  # derive_paths
     fail_on: frozenset[str]
     config: Config | None
-    cache_dir: Path | None  # the verdict cache's folder; None: no cache
+    cache: VerdictCache | None  # the verdict cache (one per session: one warning at most)
 
 
 _OPTIONS = pytest.StashKey[Options]()
@@ -104,14 +105,14 @@ def pytest_configure(config: pytest.Config) -> None:
         fail_on = frozenset(derive_config.fail_on)
     else:
         fail_on = DEFAULT_FAIL_ON
-    cache_dir = None
+    cache = None
     if (enabled or roots) and config.getini("derive_cache") \
             and not config.getoption("derive_no_cache"):
-        from derive.check.cache import default_cache_dir
+        from derive.check.cache import VerdictCache, default_cache_dir  # light: no SymPy
 
         configured = derive_config.cache_dir if derive_config is not None else None
-        cache_dir = Path(configured) if configured else default_cache_dir()
-    config.stash[_OPTIONS] = Options(enabled, roots, fail_on, derive_config, cache_dir)
+        cache = VerdictCache(Path(configured) if configured else default_cache_dir())
+    config.stash[_OPTIONS] = Options(enabled, roots, fail_on, derive_config, cache)
     if roots and config.args_source == pytest.Config.ArgsSource.TESTPATHS:
         # Plain `pytest` walks only testpaths; derive_paths should be checked too.
         walked = [Path(arg).resolve() for arg in config.args]
@@ -227,12 +228,8 @@ class ClaimItem(pytest.Item):
 
         options = self.config.stash[_OPTIONS]
         if isinstance(self.claim, Claim):
-            cache = None
-            if options.cache_dir is not None:
-                from derive.check.cache import VerdictCache
-
-                cache = VerdictCache(options.cache_dir)  # shared by xdist's workers
-            self.finding = check_claim(self.claim, _settings(options), cache=cache)
+            # xdist's workers share the folder: entries are written atomically
+            self.finding = check_claim(self.claim, _settings(options), cache=options.cache)
         else:
             self.finding = self.claim
         if self.finding is not None and fails(self.finding, options.fail_on):

@@ -388,3 +388,13 @@ def test_a_spoiled_document_entry_is_recomputed(tmp_path: Path, prepared: list[s
         entry.write_text(text.replace('"proved', '"refuted'), encoding="utf-8")
     again = check_paths([str(document)], settings=SETTINGS, cache=VerdictCache(tmp_path / "c"))
     assert again == cold and len(prepared) == 2
+
+
+def test_an_unwritable_cache_dir_on_the_command_line_is_one_warning(tmp_path: Path) -> None:
+    (tmp_path / "notes.md").write_text(DOCUMENT, encoding="utf-8")
+    (tmp_path / "blocker").write_text("a file, not a folder", encoding="utf-8")
+    result = derive_check("notes.md", "-j", "2", "--cache-dir", "blocker/cache", cwd=tmp_path)
+    expected = derive_check("notes.md", "--no-cache", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (expected.returncode, expected.stdout)
+    warnings = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(warnings) == 1 and "verdict cache off" in warnings[0], result.stderr
