@@ -10,6 +10,7 @@ unlabelled, refuted precision, recall of the labelled mistakes, wrong-reason pro
 share of claims decided.
 
     python3 benchmarks/accuracy.py [--docs /work/realdocs] [--unlabelled] [--json PATH]
+                                   [--only REPO_OR_ID_PREFIX ...]
 
 Exit 0 after scoring; 2 when documents are missing (it says how to materialize them).
 """
@@ -68,6 +69,23 @@ def load_labels(path: Path) -> list[Record]:
             except json.JSONDecodeError as error:
                 raise SystemExit(f"{path}:{number}: not JSON: {error}") from error
     return labels
+
+
+def selected(manifest: list[Record], only: Sequence[str]) -> list[Record]:
+    """The documents whose repository (``owner/name`` or ``name``) or id prefix is in ``only``.
+
+    An empty ``only`` keeps every document; ``--only calcjulia-fix/`` keeps one id prefix.
+    """
+    if not only:
+        return manifest
+    wanted = set(only)
+
+    def keep(document: Record) -> bool:
+        repo, doc_id = str(document["repo"]), str(document["id"])
+        return (repo in wanted or repo.split("/")[-1] in wanted
+                or any(doc_id.startswith(prefix) for prefix in wanted))
+
+    return [document for document in manifest if keep(document)]
 
 
 def document_file(docs: str | Path, document: Record) -> Path:
@@ -414,9 +432,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--unlabelled", action="store_true",
                         help="list refutations and proofs that have no label, with context")
     parser.add_argument("--json", metavar="PATH", help="write the figures as JSON")
+    parser.add_argument("--only", nargs="+", default=[], metavar="REPO_OR_ID_PREFIX",
+                        help="score only these repositories (owner/name or name) or "
+                             "documents whose id starts so (e.g. calcjulia-fix/)")
     args = parser.parse_args(argv)
 
-    manifest = load_manifest(Path(args.manifest))
+    manifest = selected(load_manifest(Path(args.manifest)), args.only)
+    if not manifest:
+        print(f"no document matches --only {' '.join(args.only)}", file=sys.stderr)
+        return 2
     missing = [d for d in manifest if not document_file(args.docs, d).is_file()]
     if missing:
         print(f"{len(missing)} document(s) missing under {args.docs}:", file=sys.stderr)
@@ -427,7 +451,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     results = results_for(manifest, args.docs, cache_path=args.cache or None,
                           time_limit=args.time_limit, workers=args.workers)
-    per_repo, total, match = score(manifest, results, load_labels(Path(args.labels)))
+    labels = load_labels(Path(args.labels))
+    if args.only:  # labels of the documents left out are not "unused"
+        kept = {str(d["id"]) for d in manifest}
+        labels = [label for label in labels if label["doc"] in kept]
+    per_repo, total, match = score(manifest, results, labels)
     print(table(per_repo, total))
     print(f"refuted precision {percent(total['refuted_precision'])}, "
           f"recall of labelled mistakes {percent(total['mistake_recall'])} "

@@ -11,8 +11,10 @@ Exit codes: 0 all claims hold, 1 some claim is refuted or unknown (see --fail-on
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,10 +52,10 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _add_verify_options(parser: argparse.ArgumentParser) -> None:
+def _add_verify_options(parser: argparse.ArgumentParser, default_limit: str = "5") -> None:
     parser.add_argument(
         "--time-limit", type=_positive_float, metavar="SECONDS",
-        help="time limit per claim (default 5)",
+        help=f"time limit per claim (default {default_limit})",
     )
     parser.add_argument(
         "--samples", type=_positive_int, metavar="N",
@@ -76,7 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("names", nargs="*", metavar="NAME", help="bundled derivation, e.g. sigmoid")
     build.add_argument("-o", "--output", default="output", metavar="DIR", help="output folder")
     build.add_argument("--list", action="store_true", help="list the bundled derivations")
-    _add_verify_options(build)
+    # generous: a claim that runs out of time fails the build instead of changing a file
+    _add_verify_options(build, default_limit="60; running out of time fails the build")
 
     steps = commands.add_parser(
         "steps", help="print the derivation of a function given as LaTeX",
@@ -143,10 +146,11 @@ def _settings(args: argparse.Namespace, time_limit: float | None = None,
 
 
 def _run_build(args: argparse.Namespace) -> int:
+    from derive.generate.budgets import BUILD_SECONDS, BuildLimits, BuildTimeout
     from derive.generate.catalog import BUNDLED
     from derive.generate.derivation import build_derivation
     from derive.model import Verdict
-    from derive.render import plots_available, write_index, write_outputs
+    from derive.render import plots_available, render_outputs, write_index, write_outputs
 
     if args.list:
         for name, spec in BUNDLED.items():
@@ -159,21 +163,44 @@ def _run_build(args: argparse.Namespace) -> int:
             f"unknown derivation {unknown[0]!r}; bundled: {', '.join(sorted(BUNDLED))}"
         )
     outdir = Path(args.output)
-    settings = _settings(args)
+    settings = _settings(args, time_limit=BUILD_SECONDS)
     if not plots_available():
         print("derive: matplotlib not installed; plots skipped (pip install 'derive[plot]')",
               file=sys.stderr)
+    # Everything is built and rendered before anything is written: a build that runs out
+    # of time (or is stopped by a signal) leaves output/ as it was.
     derivations = []
+    limits = BuildLimits(BUILD_SECONDS)
     for name in names:
-        derivation = build_derivation(BUNDLED[name], settings)
-        written = write_outputs(derivation, outdir)
-        derivations.append(derivation)
-        print(f"{name}: {derivation.verdict.value} -> "
-              + ", ".join(path.name for path in written))
-    if not args.names:
-        write_index(derivations, outdir)
+        try:
+            derivations.append(build_derivation(BUNDLED[name], settings, limits))
+        except BuildTimeout as error:
+            print(f"derive build: {name}: {error}; nothing written", file=sys.stderr)
+            return EXIT_CLAIMS
+    rendered = [render_outputs(derivation) for derivation in derivations]
+    with _signals_deferred():
+        for derivation, documents in zip(derivations, rendered, strict=True):
+            written = write_outputs(derivation, outdir, documents)
+            print(f"{derivation.spec.name}: {derivation.verdict.value} -> "
+                  + ", ".join(path.name for path in written))
+        if not args.names:
+            write_index(derivations, outdir)
     holds = all(d.verdict in (Verdict.PROVED, Verdict.CHECKED) for d in derivations)
     return EXIT_OK if holds else EXIT_CLAIMS
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """SIGTERM and SIGINT wait until the block is done: the files are written all or none."""
+    if not hasattr(signal, "pthread_sigmask"):  # not POSIX: nothing to defer with
+        yield
+        return
+    stopping = {signal.SIGTERM, signal.SIGINT}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, stopping)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _run_steps(args: argparse.Namespace) -> int:

@@ -77,6 +77,7 @@ class Caveat(StrEnum):
     UP_TO_A_CONSTANT = "up-to-a-constant"  # antiderivatives compared by their derivatives
     TIMED_OUT = "timed-out"  # a stage ran out of time before the verdict was reached
     ONE_METHOD = "one-method"  # a limit resting on one method, not cross-checked
+    ROUNDED_VALUE = "rounded-value"  # x = 2.833 refuted as exact, but the rounded value
 
 
 @dataclass(frozen=True)

@@ -191,3 +191,13 @@ def test_missing_documents_exit_2_and_say_how_to_materialize(
     err = capsys.readouterr().err
     assert code == 2
     assert "right.md" in err and "materialize.py" in err
+
+
+def test_only_keeps_documents_by_repository_or_id_prefix() -> None:
+    manifest = [*MANIFEST, {"id": "one-fix/c-1234567", "repo": "owner/one", "path": "c.md",
+                            "sha256": "z"}]
+    assert accuracy.selected(manifest, []) == manifest
+    assert [d["id"] for d in accuracy.selected(manifest, ["owner/two"])] == ["two/b"]
+    assert [d["id"] for d in accuracy.selected(manifest, ["one"])] == ["one/a", "one-fix/c-1234567"]
+    assert [d["id"] for d in accuracy.selected(manifest, ["one-fix/"])] == ["one-fix/c-1234567"]
+    assert accuracy.selected(manifest, ["nothing"]) == []

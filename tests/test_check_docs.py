@@ -43,7 +43,6 @@ REFUTED = {
         (14, 6, ClaimKind.STEP),  # dropped square
         (20, 14, ClaimKind.CONSTANT),  # e = 2.781828
         (20, 44, ClaimKind.VALUE),  # sigma(4) ~ 0.9821 (it is 0.98201...)
-        (20, 70, ClaimKind.VALUE),  # sigma(-4) = 0.018 claimed exactly
         (23, 24, ClaimKind.IDENTITY),  # sign error in tanh'
     ],
     "bad/paper_typos.tex": [

@@ -348,4 +348,89 @@ def test_a_proof_with_its_definition_in_the_same_section_stands() -> None:
 
 def test_only_reading_rules_decline_proofs() -> None:
     reading = {rule.id for rule in DOUBT_RULES if rule.proofs_too}
-    assert reading == {"DRV-D08", "DRV-D10", "DRV-D11", "DRV-D12"}
+    assert reading == {
+        "DRV-D06", "DRV-D08", "DRV-D10", "DRV-D11", "DRV-D12", "DRV-D13", "DRV-D14", "DRV-D15",
+        "DRV-D17", "DRV-D18",
+    }
+
+
+def test_a_proof_of_a_letter_at_a_number_is_declined() -> None:
+    # x(0) = 0 is an initial condition; read as x * 0 it is "proved" for nothing
+    finding = at_line(check_md("$$\nx(0) = 0\n$$\n"), 2)
+    assert finding.verdict is Verdict.UNKNOWN and finding.evidence is not None
+    assert finding.evidence.doubt == "DRV-D13" and "x(t) = ..." in finding.message
+    # a function the document defines is evaluated, and its value is checked
+    text = "$$\nx(t) = t^2\n$$\n\n$$\nx(0) = 0\n$$\n\n$$\nx(1) = 2\n$$\n"
+    report = check_md(text)
+    assert at_line(report, 6).verdict is Verdict.PROVED
+    assert at_line(report, 10).verdict is Verdict.REFUTED
+
+
+def test_square_bracket_calls_are_declined_round_brackets_are_not() -> None:
+    finding = at_line(check_md("$$\nf[x_0] = f(x_0)\n$$\n"), 2)
+    assert finding.verdict is Verdict.UNKNOWN and finding.evidence is not None
+    assert finding.evidence.doubt == "DRV-D14"
+    text = "$$\nf(x) = x^2\n$$\n\n$$\nf(x_0) = x_0^2\n$$\n\n$$\nf(x_0) = x_0^3\n$$\n"
+    report = check_md(text)
+    assert at_line(report, 6).verdict is Verdict.PROVED
+    assert at_line(report, 10).verdict is Verdict.REFUTED
+
+
+def test_a_derivative_of_names_not_written_in_its_variable_is_declined() -> None:
+    text = "$$\n\\frac{d}{dx} \\log(X + Y) = \\frac{d}{dx} \\log(Y + X)\n$$\n"
+    finding = at_line(check_md(text), 2)
+    assert finding.verdict is Verdict.UNKNOWN and finding.evidence is not None
+    assert finding.evidence.doubt == "DRV-D15" and "X, Y" in finding.message
+    # a constant, and a placeholder written in the variable, stay checked
+    assert at_line(check_md("$$\n\\frac{d}{dx} 5 = 0\n$$\n"), 2).verdict is Verdict.PROVED
+    wrong = at_line(check_md("$$\n\\frac{d}{dx} (x^2 y) = 3 x y\n$$\n"), 2)
+    assert wrong.verdict is Verdict.REFUTED
+
+
+def test_delta_of_a_bracket_is_a_change_not_a_product() -> None:
+    text = "$$\nm (a + b) = \\frac{m}{1} \\Delta\\left(a + b\\right)\n$$\n"
+    finding = at_line(check_md(text), 2)
+    assert finding.verdict is Verdict.UNKNOWN
+
+
+def test_solving_for_a_factor_that_may_vanish_proves_nothing() -> None:
+    # m v_1 + m v_2 = m w_1 + m w_2 solved for m gives m = 0 only: where
+    # v_1 + v_2 = w_1 + w_2 every m solves it, and the squares need not agree
+    text = (
+        "$$\n\\begin{aligned}\nm v_1 + m v_2 &= m w_1 + m w_2 \\\\\n"
+        "m v_1^2 + m v_2^2 &= m w_1^2 + m w_2^2\n\\end{aligned}\n$$\n"
+    )
+    finding = at_line(check_md(text), 4)
+    assert finding.verdict is Verdict.UNKNOWN
+    # a real rearrangement still follows
+    text = (
+        "$$\n\\begin{aligned}\ne^z (1-P) &= P \\\\\ne^z &= P + e^z P \\\\\n"
+        "P &= \\frac{e^z}{1+e^z}\n\\end{aligned}\n$$\n"
+    )
+    report = check_md(text)
+    assert at_line(report, 4).verdict is Verdict.PROVED
+    assert at_line(report, 5).verdict is Verdict.PROVED
+
+
+def test_a_whole_number_before_a_fraction_may_be_a_mixed_number() -> None:
+    finding = at_line(check_md("$$\n3~\\frac{3}{4} = \\frac{15}{4}\n$$\n"), 2)
+    assert finding.verdict is Verdict.UNKNOWN and finding.evidence is not None
+    assert finding.evidence.doubt == "DRV-D17"
+    # written as a product, the same numbers are checked
+    wrong = at_line(check_md("$$\n3 \\cdot \\frac{3}{4} = \\frac{15}{4}\n$$\n"), 2)
+    assert wrong.verdict is Verdict.REFUTED
+
+
+def test_a_slash_before_a_juxtaposed_factor_has_two_readings() -> None:
+    finding = at_line(check_md("$$\n1/2 (1)(2) = 1\n$$\n"), 2)
+    assert finding.verdict is Verdict.UNKNOWN and finding.evidence is not None
+    assert finding.evidence.doubt == "DRV-D18"
+    assert at_line(check_md("$$\n(1/2) (1)(2) = 1\n$$\n"), 2).verdict is Verdict.PROVED
+    assert at_line(check_md("$$\n1/2 + x = x + 0.4\n$$\n"), 2).verdict is Verdict.REFUTED
+
+
+def test_a_sum_runs_on_over_an_explicit_product() -> None:
+    text = "$$\n\\sum_{k=0}^{n} c 2^k \\cdot 2^{n-k} = (n+1) c 2^n\n$$\n"
+    assert at_line(check_md(text), 2).verdict is Verdict.PROVED
+    wrong = "$$\n\\sum_{k=0}^{n} c 2^k \\cdot 2^{n-k} = n c 2^n\n$$\n"
+    assert at_line(check_md(wrong), 2).verdict is Verdict.REFUTED

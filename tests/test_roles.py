@@ -113,7 +113,7 @@ def test_a_condition_in_prose_is_no_definition() -> None:
     report = check("At $s = 0$ the system is at rest, so\n\n$$\n(1+r)^s = 1\n$$\n")
     (finding,) = at(report, 4)
     assert finding.verdict is Verdict.UNKNOWN
-    assert "holds under the condition s = 0 that line 1 states" in finding.message
+    assert "holds under the condition s = 0 (line 1)" in finding.message
     assert "derive: claim" in finding.message
 
 
@@ -366,3 +366,93 @@ def test_prose_documents_figures(record_property: Callable[[str, object], None])
             assert refuted == [], file_report.path
     print(f"\n[prose] verdicts per document: {figures}")
     record_property("prose_verdicts", figures)
+
+
+def test_a_function_defined_anew_ends_what_its_old_example_defined() -> None:
+    # F is the antiderivative of the first f; once f is defined anew, F says nothing
+    text = (
+        "Let $f(x) = x e^{-x^2}$. An antiderivative is $F(x) = (-1/2) e^{-x^2}$.\n\n"
+        "Let $f(x) = \\sin(x)$. Then\n\n$$\n\\lim_{M \\to \\infty} (F(M) - F(-M)) = 0\n$$\n\n"
+        "and $f(0) = 0$.\n"
+    )
+    report = check(text)
+    (limit,) = at(report, 6)
+    assert limit.verdict is Verdict.UNKNOWN
+    assert "earlier definition no longer holds" in limit.message
+    # the new f itself is in force
+    assert [f.verdict for f in at(report, 9)] == [Verdict.PROVED]
+
+
+def test_a_function_given_a_constant_value_for_some_x_is_no_longer_the_old_one() -> None:
+    text = (
+        "Let $f(x) = 1/(\\pi (1 + x^2))$.\n\n"
+        "Now $f(x) = 1/(b-a)$ for $a \\le x \\le b$ and $0$ otherwise.\n\n"
+        "$$\n\\int_{-\\infty}^\\infty f(x) dx = \\int_a^b \\frac{1}{b-a} dx\n$$\n"
+    )
+    (integral,) = at(check(text), 6)
+    assert integral.verdict is Verdict.UNKNOWN
+    assert "given another value at line 3" in integral.message
+
+
+def test_a_refutation_counts_only_on_the_conditions_in_force() -> None:
+    text = (
+        "Suppose $a = 2b$. Then\n\n$$\na^2 = 4b^2\n$$\n\nbut\n\n$$\na^2 + b = a b + 3b^2\n$$\n"
+    )
+    report = check(text)
+    (holds,) = at(report, 4)
+    assert holds.verdict is Verdict.UNKNOWN and "holds under the condition a = 2b" in holds.message
+    # wrong even where a = 2b: refuted at a point on the condition, which it names
+    (wrong,) = at(report, 10)
+    assert wrong.verdict is Verdict.REFUTED
+    assert "a = 1, b = 0.5" in wrong.message
+
+
+def test_requirements_that_cannot_be_substituted_keep_later_claims_unknown() -> None:
+    # the golden-section requirements: what follows from them is no identity in p, q
+    text = (
+        "We require\n\n$$\n\\frac{p}{q} = \\frac{r}{p+q}, \\quad r = p\n$$\n\n"
+        "so that\n\n$$\n\\frac{q}{p} = 1 + \\frac{p}{q}\n$$\n\n"
+        "$$\n(t+1)^2 = t^2 + 1\n$$\n"
+    )
+    report = check(text)
+    assert refuted_lines(report) == [14]  # a claim the requirement does not touch
+    (follows,) = at(report, 10)
+    assert follows.verdict is Verdict.UNKNOWN
+    assert "\\frac{p}{q} = \\frac{r}{p+q}" in follows.message  # the condition it rests on
+
+
+def test_an_equation_that_determines_coefficients_leaves_other_claims_alone() -> None:
+    text = (
+        "$$\n\\frac{3x+5}{(1-2x)^2} = \\frac{A}{1-2x} + \\frac{B}{(1-2x)^2}\n$$\n\n"
+        "$$\n(x+1)^2 = x^2 + 1\n$$\n\n$$\nA + B = 2\n$$\n"
+    )
+    report = check(text)
+    assert refuted_lines(report) == [6]
+    (coefficients,) = at(report, 10)
+    assert coefficients.verdict is Verdict.UNKNOWN
+
+
+def test_a_claim_on_a_curve_is_checked_on_the_curve() -> None:
+    # x^3 - y^3 = 3: a wrong step is refuted at a point of the curve, a right one is not
+    text = (
+        "Consider $x^3 - y^3 = 3$.\n\n"
+        "$$\n-2\\frac{x}{y^2} + 2\\frac{x^4}{y^5} = 2\\frac{x}{y^2}(1 - \\frac{x^3}{y^3})\n$$\n\n"
+        "$$\n2\\frac{x}{y^5}(y^3 - x^3) = 2 \\frac{x}{y^5}(-3)\n$$\n"
+    )
+    report = check(text)
+    (wrong,) = at(report, 4)
+    assert wrong.verdict is Verdict.REFUTED
+    assert "y = 1.70997594667670" in wrong.message  # the cube root of 5, at x = 2
+    (right,) = at(report, 8)
+    assert right.verdict is Verdict.UNKNOWN and "holds under the condition" in right.message
+
+
+def test_the_equation_of_a_line_is_no_definition() -> None:
+    text = (
+        "Rotate the region bounded by $y=e^x$, the line $x=\\log(2)$ and the first quadrant "
+        "about the line $x=\\log(2)$.\n"
+    )
+    report = check(text)
+    assert [f for f in report.findings if f.verdict is not None] == []
+    definitions = [f.lhs for f in report.findings if f.message.startswith("definition of")]
+    assert "x" not in definitions

@@ -135,12 +135,13 @@ def test_slash_typo_in_a_definition_is_flagged_where_written() -> None:
 # -- value claims: a rounded value written with "=" ------------------------------------------
 
 
-def test_rounded_value_with_equals_gets_a_hint_not_a_silent_refutation() -> None:
+def test_rounded_value_with_equals_is_declined_with_the_way_to_check_it() -> None:
+    # '=' before a decimal often means the rounded value: two readings, no refutation
     text = "$$\n\\sigma(x) = \\frac{1}{1+e^{-x}}\n$$\n\nSo $\\sigma(-4) = 0.018$.\n"
-    (finding,) = [f for f in _check("n.md", text).findings if f.verdict is Verdict.REFUTED]
-    assert finding.evidence is not None and finding.evidence.hint is not None
-    assert "rounded to 3 decimals" in finding.evidence.hint
-    assert "\\approx 0.018" in finding.evidence.hint
+    (finding,) = [f for f in _check("n.md", text).findings if f.lhs == "\\sigma(-4)"]
+    assert finding.verdict is Verdict.UNKNOWN
+    assert finding.evidence is not None and finding.evidence.doubt == "DRV-D16"
+    assert "write \\approx" in finding.message
 
 
 def test_a_wrong_short_decimal_gets_no_rounding_hint() -> None:

@@ -80,12 +80,18 @@ from derive.check.roles import (
     role_of,
 )
 from derive.check.rows import Piece, Relation, Row, split_rows
-from derive.check.scope import Condition, Scope
-from derive.definitions import DefinitionCycle, definition_cycle
+from derive.check.scope import FILE_LEVEL, Condition, Scope
+from derive.definitions import (
+    DefinitionCycle,
+    DefinitionError,
+    definition_cycle,
+    substitute_definitions,
+)
 from derive.model import ClaimKind, Definition, Finding, Location, MathBlock, Verdict
 from derive.parse import (
     LatexParseError,
     ParseOptions,
+    display_name,
     function_name,
     names_the_unit,
     parse_latex_expr,
@@ -241,7 +247,16 @@ def _could_be_function(latex: str, offset: int) -> bool:
     head = _HEAD.match(latex, max(offset, 0))
     # P(A), Q(S), E(X): a capital letter before parentheses is how events, sets and
     # expectations are written
-    return head is None or len(head.group()) > 1 or head.group().isupper()
+    if head is None or len(head.group()) > 1 or head.group().isupper():
+        return True
+    # q(x), p(t_0): one variable alone in the brackets is how a call is written; the
+    # product would be written qx
+    return _ONE_ARGUMENT.match(latex, head.end()) is not None
+
+
+_ONE_ARGUMENT = re.compile(
+    r"\s*(?:\\left\s*)?\(\s*[A-Za-z](?:_\{?\w+\}?)?\s*(?:\\right\s*)?\)"
+)
 
 
 def _names(expr: sp.Basic) -> set[str]:
@@ -288,10 +303,17 @@ class ClaimBuilder:
         #: where each definition in force was stated, and its left side as written
         self.definition_sites: dict[str, tuple[str, Location]] = {}
         self.definition_counts: dict[str, int] = {}  # definitions of each name in the file
+        #: the order in which the definitions in force were made (a larger number: later)
+        self._definition_order: dict[str, int] = {}
+        self._definitions_made = 0
         #: functions defined in prose ("the function $f(x) = 1/x^2$ is integrable"): where
         self.prose_functions: dict[str, Location] = {}
+        #: values given in prose ("the asymptotes are $y = \\pi/2$ and ..."): where
+        self.prose_values: dict[str, Location] = {}
         self.functions: set[str] = set()
         self.opaque: set[str] = set()  # names whose definitions could not be read
+        #: opaque names whose definition ended without a readable one in its place: why
+        self.voided: dict[str, str] = {}
         self.scope = Scope()  # sections: where definitions, names in use and conditions hold
         self.families: dict[str, Family] = {}  # index-shifted definitions, by name
         self.variables: set[str] = set()  # names used as plain symbols in the file
@@ -337,20 +359,75 @@ class ClaimBuilder:
             if name == "e":
                 self.euler_e = True  # `e` is Euler's number again
 
-    def _record(self, definition: Definition) -> None:
+    def _record(self, definition: Definition, where: Location | None = None) -> None:
         cycle = definition_cycle(definition, self.definitions)
         if cycle:
             raise DefinitionCycle(cycle)
+        if (
+            definition.params and definition.name in self.definitions and not self._file_wide
+            and where is not None
+        ):
+            self._end_example(definition.name, where)
         self.scope.define(definition.name, whole_file=self._file_wide)
+        self._definitions_made += 1
+        self._definition_order[definition.name] = self._definitions_made
         self.definitions[definition.name] = definition
         family = Family.of(definition)
         if family is not None:
             self.families[definition.name] = family  # n_{t+1} = ...: every index
         self.opaque.discard(definition.name)
+        self.voided.pop(definition.name, None)
         if definition.params:
             self.functions.add(definition.name)
         if definition.name == "e" and not definition.params:
             self.euler_e = False  # the document gave `e` another meaning
+
+    def _determined(self, left: Side, right: Side) -> frozenset[str]:
+        """The names that stand on one side only once definitions are unfolded: the
+        relation determines them (an equation, a requirement), it is no identity in them."""
+        if left.expr is None or right.expr is None:
+            return frozenset()
+        if left.expr.has(*_OPERATIONS) or right.expr.has(*_OPERATIONS):
+            return frozenset()  # d/dx x^2 = 2x: worked out, not an equation
+        names = [
+            {s.name for s in self._unfolded(side).free_symbols if isinstance(s, sp.Symbol)}
+            for side in (left.expr, right.expr)
+        ]
+        return frozenset(names[0] ^ names[1])
+
+    def _unfolded(self, expr: sp.Expr) -> sp.Expr:
+        """``expr`` with the definitions in force substituted (``u^{-1}``, u = 1 + e^{-x})."""
+        try:
+            return substitute_definitions(expr, tuple(self.definitions.values()))
+        except DefinitionError:
+            return expr
+        except (ValueError, TypeError):  # SymPy refusing (d/dx for a defined x): as written
+            return expr
+
+    def _forget(self, name: str, why: str) -> None:
+        """``name``'s definition no longer holds, and nothing derive can read replaces it."""
+        self.voided[name] = why
+        self.definitions.pop(name, None)
+        self.families.pop(name, None)
+        self.definition_sites.pop(name, None)
+        self._definition_order.pop(name, None)
+        self.opaque.add(name)
+
+    def _end_example(self, name: str, where: Location) -> None:
+        """``f`` defined anew starts another example: what was defined since the old ``f``
+        (its antiderivative F, a g built from it) belonged to the old example and ends --
+        unless it was stated on the same line ("with $u(x) = x^3$ and $v(x) = ...$")."""
+        since = self._definition_order.get(name, 0)
+        for other, order in list(self._definition_order.items()):
+            if other == name or order <= since or self.scope.definition_levels.get(
+                other) == FILE_LEVEL:
+                continue
+            site = self.definition_sites.get(other)
+            if site is not None and (site[1].cell, site[1].line) == (where.cell, where.line):
+                continue
+            self._forget(other, f"it belonged to the example of an earlier "
+                                f"{display_name(name)}, which the document has since "
+                                "defined anew")
 
     def add_assumption(self, latex: str, location: Location) -> None:
         """``x > 0`` from an ``assume`` directive: a relational over parsed sides."""
@@ -543,16 +620,32 @@ class ClaimBuilder:
                 and all(p.name[:1].isupper() for p in params))
         ):
             del self.items[before:]  # the side is read again as a claim's side
+            old = self.definitions.get(name)
+            if (
+                old is not None and params and old.params == params
+                and not set(params) & self._unfolded(body.expr).free_symbols
+                and self.scope.definition_levels.get(name) != FILE_LEVEL
+            ):
+                # f(x) = 1/(b-a) "for a <= x <= b" after another f(x): a new example's f
+                # that is constant somewhere; the old f no longer holds, the new is no
+                # definition derive can use
+                self._forget(name, f"{shown} is given another value at line "
+                             f"{block.location_of(offset).line}, for some x only")
             return None
         try:
             self._record(Definition(name=name, params=params, body=body.expr,
-                                    latex=f"{shown} = {body.written}"))
+                                    latex=f"{shown} = {body.written}"),
+                         block.location_of(offset))
             self.definition_sites[name] = (shown, block.location_of(offset))
             self.definition_counts[name] = self.definition_counts.get(name, 0) + 1
             if block.inline and params:
                 self.prose_functions[name] = block.start
             else:
                 self.prose_functions.pop(name, None)
+            if block.inline and not params:
+                self.prose_values[name] = block.start
+            else:
+                self.prose_values.pop(name, None)
         except DefinitionCycle as cycle:
             self.items.append(Finding(
                 location=block.location_of(offset), kind=ClaimKind.DEFINITION,
@@ -657,10 +750,22 @@ class ClaimBuilder:
             return None
         if not isinstance(parsed, sp.Symbol):
             return None
+        if self._another_prose_value(parsed.name, block):
+            return parsed.name, (), False
         if not force and (parsed.name in self.definitions or parsed.name in self.seen
                           or self._in_family(parsed.name)):
             return None
         return parsed.name, (), False
+
+    def _another_prose_value(self, name: str, block: MathBlock | None) -> bool:
+        """"The asymptotes are $y = \\pi/2$ and $y = -\\pi/2$": one sentence giving a name
+        several values lists them; the second is no claim against the first."""
+        where = self.prose_values.get(name)
+        return (
+            where is not None and block is not None and block.inline
+            and (where.cell, where.line) == (block.start.cell, block.start.line)
+            and where != block.start
+        )
 
     def _in_family(self, name: str) -> bool:
         """``n_{t}`` once ``n_{t+1} = ...`` is defined: a member, defined already."""
@@ -739,6 +844,7 @@ class ClaimBuilder:
             return previous
         sides: list[Side] = []
         rebinding: tuple[str, Location] | None = None
+        constraint: tuple[MathBlock, list[Side], Row, frozenset[str]] | None = None
         defines = reading is None or reading.role in (Role.DEFINITION, Role.IMPLICATION)
         if is_differential(row.lhs.text) or is_differential(relations[0].rhs.text):
             defines = False  # dy = 2x dx relates differentials, it names nothing
@@ -775,8 +881,16 @@ class ClaimBuilder:
             for side in sides:
                 self._see(side)
             return sides[-1]
-        if reading is not None and reading.role in (Role.CONDITION, Role.EXAMPLE):
+        if reading is not None and reading.role in (Role.CONDITION, Role.EXAMPLE, Role.EQUATION):
             self._add_condition(block, sides, row)
+        elif (
+            single and len(sides) == 2 and relations[0].op == "=" and base is ClaimKind.IDENTITY
+            and not self._asserted_by_directive
+            and (determined := self._determined(sides[0], sides[1]))
+        ):
+            # b/a = c/(a+b), 3x+5 = A(1-2x) + B: an equation that determines some names (a
+            # requirement, an equation to solve); claims about them after it may rest on it
+            constraint = (block, sides, row, determined)
         for side in sides:
             self._see(side)
         if reading is not None and reading.role is Role.ASSERTED:
@@ -794,6 +908,8 @@ class ClaimBuilder:
                 self._chain_ends[id(right)] = (right, item)
             if item is not None:
                 self.items.append(item)
+        if constraint is not None:
+            self._add_condition(*constraint[:3], names=constraint[3])
         return sides[-1] if sides else previous
 
     # -- roles ------------------------------------------------------------
@@ -835,9 +951,21 @@ class ClaimBuilder:
         )
         return not (restated or worked_out)
 
-    def _add_condition(self, block: MathBlock, sides: list[Side], row: Row) -> None:
-        """Remember the names a prose condition constrains ("when $c = 2$": c)."""
+    def _add_condition(self, block: MathBlock, sides: list[Side], row: Row,
+                       names: frozenset[str] = frozenset()) -> None:
+        """Remember a condition and the names it constrains ("when $c = 2$": c)."""
         exprs = [side.expr for side in sides if side.expr is not None]
+        latex = " = ".join(side.written for side in sides)
+        equation = exprs[0] - exprs[1] if len(exprs) == 2 and len(sides) == 2 else None
+        if names:
+            self.scope.add_condition(names, latex, block.location_of(row.lhs.offset).line,
+                                     equation)
+            return
+        self._add_prose_condition(block, sides, row, exprs, latex, equation)
+
+    def _add_prose_condition(self, block: MathBlock, sides: list[Side], row: Row,
+                             exprs: list[sp.Expr], latex: str, equation: sp.Expr | None
+                             ) -> None:
         names: set[str] = set()
         bare = [e for e in exprs if isinstance(e, sp.Symbol)]
         calls = [c for e in exprs for c in e.atoms(AppliedUndef)]
@@ -849,8 +977,11 @@ class ClaimBuilder:
             for expr in exprs:
                 names |= {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol)}
         names -= set(self.definitions)
-        latex = " = ".join(side.written for side in sides)
-        equation = exprs[0] - exprs[1] if len(exprs) == 2 and len(sides) == 2 else None
+        if not names and equation is not None and not calls:
+            # a = c for defined a = x_1 - x_0, c = x_3 - x_2: it constrains the x_k
+            names = {
+                s.name for s in self._unfolded(equation).free_symbols if isinstance(s, sp.Symbol)
+            }
         self.scope.add_condition(frozenset(names), latex, block.location_of(row.lhs.offset).line,
                                  equation)
 
@@ -872,6 +1003,10 @@ class ClaimBuilder:
             for side in (left, right):
                 if side.expr is not None:
                     names |= {s.name for s in side.expr.free_symbols if isinstance(s, sp.Symbol)}
+                    names |= {
+                        s.name for s in self._unfolded(side.expr).free_symbols
+                        if isinstance(s, sp.Symbol)
+                    }
                     names |= {c.func.__name__ for c in side.expr.atoms(AppliedUndef)}
             # settled after verification (equations.py): a refutation that holds under one of
             # them becomes unknown, any other stands
@@ -986,10 +1121,20 @@ class ClaimBuilder:
             )
         opaque = self._opaque_names(left, right)
         if opaque:
+            voided = [name for name in opaque if name in self.voided]
+            if voided:
+                shown = display_name(voided[0])
+                why = (
+                    f"not checked: uses {shown}, whose earlier definition no longer holds "
+                    f"({self.voided[voided[0]]}); if one is meant here, say so with a "
+                    f"directive `derive: define {shown} = ...`"
+                )
+            else:
+                why = (f"not checked: uses {', '.join(opaque)}, whose definition could not "
+                       "be read")
             return Finding(
                 kind=base, verdict=Verdict.UNKNOWN,
-                message=f"not checked: uses {', '.join(opaque)}, whose definition could "
-                "not be read", rule_id="DRV006", severity="warning",
+                message=why, rule_id="DRV006", severity="warning",
                 **common,  # type: ignore[arg-type]
             )
         claim = Claim(

@@ -19,7 +19,15 @@ from sympy.core.function import AppliedUndef
 
 from derive.check.claims import Claim
 from derive.definitions import DefinitionError, substitute_definitions
-from derive.model import ClaimKind, Definition, Location, Outcome, Verdict, VerifySettings
+from derive.model import (
+    Caveat,
+    ClaimKind,
+    Definition,
+    Location,
+    Outcome,
+    Verdict,
+    VerifySettings,
+)
 from derive.parse import display_name
 
 #: A rule: (claim, outcome, settings) -> the doubt in words, or None.
@@ -120,10 +128,16 @@ def _unstated_domain(claim: Claim, outcome: Outcome, settings: VerifySettings) -
 
 
 def _undefined_in_limit(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
+    """A limit of a function the document leaves undefined: SymPy takes it to be
+    continuous (lim_{h->0} f(c+h) = f(c)), an assumption the author may not make."""
     exprs = [e for e in (claim.lhs, claim.rhs) if e is not None]
-    if claim.kind is not ClaimKind.LIMIT or not any(e.atoms(AppliedUndef) for e in exprs):
+    if claim.kind is ClaimKind.LIMIT:
+        inside = exprs
+    else:
+        inside = [limit for e in exprs for limit in e.atoms(sp.Limit)]
+    if not any(e.atoms(AppliedUndef) for e in inside):
         return None
-    undefined = sorted({c.func.__name__ for e in exprs for c in e.atoms(AppliedUndef)})
+    undefined = sorted({c.func.__name__ for e in inside for c in e.atoms(AppliedUndef)})
     if {d.name for d in claim.definitions} >= set(undefined):
         return None
     shown = ", ".join(display_name(name) for name in undefined)
@@ -164,11 +178,16 @@ def _remote_definition(claim: Claim, outcome: Outcome, settings: VerifySettings)
         return None
     name, shown, where = claim.remote_definitions[0]
     lhs = claim.lhs
+    recurrence = claim.rhs is not None and any(
+        call.func.__name__ == name for call in claim.rhs.atoms(AppliedUndef)
+    )
     if (
-        isinstance(lhs, AppliedUndef) and lhs.func.__name__ == name
+        isinstance(lhs, AppliedUndef) and lhs.func.__name__ == name and not recurrence
         and all(isinstance(argument, sp.Symbol) for argument in lhs.args)
     ):
-        return None  # the claim restates the definition itself (f(t) = t^2 after f(x) = x^2)
+        # the claim restates the definition itself (f(t) = t^2 after f(x) = x^2); a
+        # recurrence T(n) = T(n-1) + n is another example's equation, not a restatement
+        return None
     return (
         f"uses {shown} as defined at {_place(where)}, under another heading; if that is the one "
         f"meant here, say so with a directive `derive: define {shown} = ...`"
@@ -208,6 +227,10 @@ def _indefinite(expr: sp.Expr | None) -> bool:
 
 #: ``\Delta x^2``: the square of the step ``\Delta x``, or ``\Delta`` times ``x^2``.
 _DELTA_POWER = re.compile(r"\\Delta\s*(?:[A-Za-z]|\{[A-Za-z]\})\s*\^")
+#: ``\Delta(x_1 + x_2)``: the change of a sum, or ``\Delta`` times the sum.
+_DELTA_APPLIED = re.compile(r"\\Delta\s*(?:\\left\s*)?\(")
+#: ``f[x_0]``: a letter before a square bracket (a divided difference, a functional).
+_SQUARE_CALL = re.compile(r"(?<![A-Za-z\\_])([A-Za-z])\s*(?:\\left\s*)?\[")
 #: ``u(0)``, ``u(\\pi/2)``: one letter before a bracketed number
 _LETTER_AT_NUMBER = re.compile(
     r"(?<![A-Za-z\\_])([A-Za-z])\s*(?:\\left)?\s*\(\s*-?(?:\d+(?:\.\d+)?|\\pi)"
@@ -220,17 +243,111 @@ _VECTOR_PRODUCT = re.compile(
 
 
 def _delta_power(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
-    written = f"{claim.lhs_latex} {claim.rhs_latex}"
+    written = f"{claim.lhs_latex} = {claim.rhs_latex}"
     if _DELTA_POWER.search(written):
         return (
             "\\Delta x^n may mean (\\Delta x)^n, the power of the step, and was read as "
             "\\Delta times x^n; write (\\Delta x)^n or define the step with `derive: define`"
         )
+    if _DELTA_APPLIED.search(written):
+        return (
+            "\\Delta(...) may be the change of what it encloses, and was read as \\Delta "
+            "times it; define the change with `derive: define` to check it"
+        )
+    return None
+
+
+def _rounded_value(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
+    """``255/90 = 2.833``: wrong as an exact value, right as the rounded one, which is
+    what '=' means in much of the prose written with decimals."""
+    if Caveat.ROUNDED_VALUE in outcome.evidence.caveats:
+        return (
+            "the decimal is the value rounded to the digits shown, and '=' may mean that; "
+            "write \\approx to check it as a rounded value"
+        )
+    return None
+
+
+#: ``3~\frac{3}{4}``: a mixed number (3 3/4) or the product 3 * 3/4.
+_MIXED_NUMBER = re.compile(
+    r"(?<![\d.])\d+\s*(?:~|\\[,;:! ]|\\quad)?\s*\\[dt]?frac\s*\{\s*\d+\s*\}\s*\{\s*\d+\s*\}"
+)
+#: ``1/2 (1)(2)``, ``1/2x``, ``a/bc``: is what follows the slash's operand in the
+#: denominator or a factor of the product?
+_SLASH_JUXTAPOSED = re.compile(
+    r"/\s*(?:\d+(?:\.\d+)?|[A-Za-z]|\{[^{}]*\})\s*"  # the slash and its operand
+    r"(?:\(|\\left\s*\(|[A-Za-z]|\\(?!cdot|times|right|left|[,;:! ]|quad)[A-Za-z]+)"
+)
+
+
+def _mixed_number(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
+    if _MIXED_NUMBER.search(f"{claim.lhs_latex} = {claim.rhs_latex}"):
+        return (
+            "a whole number before a fraction may be a mixed number (3 3/4) and was read as a "
+            "product; write 3 + \\frac{3}{4} or 3 \\cdot \\frac{3}{4}"
+        )
+    return None
+
+
+def _slash_juxtaposed(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
+    if _SLASH_JUXTAPOSED.search(f"{claim.lhs_latex} = {claim.rhs_latex}"):
+        return (
+            "a/b c may mean (a/b) c or a/(b c); add brackets or use \\frac to say which"
+        )
+    return None
+
+
+def _parameter(letter: str) -> str:
+    return "t" if letter != "t" else "s"
+
+
+def _square_bracket_call(claim: Claim, outcome: Outcome, settings: VerifySettings
+                         ) -> str | None:
+    """``f[x_0]`` is read as the call f(x_0), but square brackets often mean something
+    else: Newton's divided difference, a functional, an operator's argument."""
+    calls = {
+        type(call).__name__ for side in (claim.lhs, claim.rhs) if side is not None
+        for call in side.atoms(AppliedUndef)
+    }
+    for letter in _SQUARE_CALL.findall(f"{claim.lhs_latex} = {claim.rhs_latex}"):
+        if letter in calls:
+            return (
+                f"{letter}[...] was read as the call {letter}(...), but square brackets may "
+                f"mean a divided difference or a functional; write {letter}(...) if a call "
+                "is meant"
+            )
+    return None
+
+
+def _implicit_dependence(claim: Claim, outcome: Outcome, settings: VerifySettings
+                         ) -> str | None:
+    r"""``\frac{d}{dx} \log(X + iY)`` with X, Y not written in x: read as constants, the
+    derivative is 0, though the author may mean functions of x (polynomials named X, Y)."""
+    for side in (claim.lhs, claim.rhs):
+        if side is None:
+            continue
+        for derivative in side.atoms(sp.Derivative):
+            body = derivative.expr
+            variables = {v for v in derivative.variables if isinstance(v, sp.Symbol)}
+            if body.free_symbols & variables:
+                continue  # written in the variable (d/du u^{-1} with u a placeholder)
+            with contextlib.suppress(DefinitionError):
+                body = substitute_definitions(body, claim.definitions)
+            names = {s for s in body.free_symbols if isinstance(s, sp.Symbol)}
+            others = sorted(display_name(s.name) for s in names - variables)
+            if variables and not names & variables and others:
+                shown = ", ".join(others)
+                wrt = ", ".join(sorted(display_name(v.name) for v in variables))
+                return (
+                    f"the derivative in {wrt} is of an expression in {shown} only, read as "
+                    f"constants; if they depend on {wrt}, define them "
+                    f"(`derive: define {others[0]} = ...`)"
+                )
     return None
 
 
 def _vector_product(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
-    if _VECTOR_PRODUCT.search(f"{claim.lhs_latex} {claim.rhs_latex}"):
+    if _VECTOR_PRODUCT.search(f"{claim.lhs_latex} = {claim.rhs_latex}"):
         return "cross or dot products of vectors were read as products of numbers"
     return None
 
@@ -253,7 +370,7 @@ def _applied_placeholder(claim: Claim, outcome: Outcome, settings: VerifySetting
                          ) -> str | None:
     """``u(0)`` for a placeholder ``u = x^2``, or for a letter that is no function here
     (``\\int_{u(0)}^{u(2)}``): u evaluated at 0, read as the product u*0."""
-    written = f"{claim.lhs_latex} {claim.rhs_latex}"
+    written = f"{claim.lhs_latex} = {claim.rhs_latex}"
     calls = {
         type(call).__name__ for side in (claim.lhs, claim.rhs) if side is not None
         for call in side.atoms(AppliedUndef)
@@ -262,7 +379,8 @@ def _applied_placeholder(claim: Claim, outcome: Outcome, settings: VerifySetting
         if letter not in calls:
             return (
                 f"{letter}(...) may be {letter} evaluated at a point, and was read as a "
-                f"product; define {letter} as a function ({letter}(x) = ...) to check it"
+                f"product; define {letter} as a function ({letter}({_parameter(letter)}) = ...) "
+                "to check it"
             )
     for definition in claim.definitions:
         if definition.params:
@@ -285,13 +403,19 @@ DOUBT_RULES: tuple[DoubtRule, ...] = (
     DoubtRule("DRV-D03", "substituted-values", _substituted_values),
     DoubtRule("DRV-D04", "no-shared-variable", _no_shared_variable),
     DoubtRule("DRV-D05", "unstated-domain", _unstated_domain),
-    DoubtRule("DRV-D06", "undefined-function-in-limit", _undefined_in_limit),
+    DoubtRule("DRV-D06", "undefined-function-in-limit", _undefined_in_limit,
+              proofs_too=True),
     DoubtRule("DRV-D08", "remote-definition", _remote_definition, proofs_too=True),
     DoubtRule("DRV-D09", "one-sided-names", _one_sided_names),
     DoubtRule("DRV-D10", "delta-power", _delta_power, proofs_too=True),
     DoubtRule("DRV-D11", "vector-product", _vector_product, proofs_too=True),
     DoubtRule("DRV-D12", "redefined-function", _redefined_function, proofs_too=True),
-    DoubtRule("DRV-D13", "applied-placeholder", _applied_placeholder),
+    DoubtRule("DRV-D13", "applied-placeholder", _applied_placeholder, proofs_too=True),
+    DoubtRule("DRV-D14", "square-bracket-call", _square_bracket_call, proofs_too=True),
+    DoubtRule("DRV-D15", "implicit-dependence", _implicit_dependence, proofs_too=True),
+    DoubtRule("DRV-D16", "rounded-value", _rounded_value),
+    DoubtRule("DRV-D17", "mixed-number", _mixed_number, proofs_too=True),
+    DoubtRule("DRV-D18", "slash-juxtaposition", _slash_juxtaposed, proofs_too=True),
     DoubtRule("DRV-D07", "log-base", _log_base),  # last: it verifies again
 )
 

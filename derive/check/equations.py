@@ -25,13 +25,17 @@ SymPy works on parsed expressions only, in a child process under the claim's tim
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from fractions import Fraction
 
 import sympy as sp
 
 from derive.check.claims import Claim
 from derive.check.roles import CLAIM_DIRECTIVE
+from derive.check.scope import Condition
 from derive.definitions import DefinitionError, substitute_definitions
-from derive.model import Evidence, Outcome, Stage, Verdict, VerifySettings
+from derive.model import Counterexample, Evidence, Outcome, Stage, Verdict, VerifySettings
+from derive.numeric import fraction_to_string
 from derive.timelimit import TimeLimitExceeded, WorkerDied
 from derive.verify.budget import Budget
 
@@ -48,12 +52,7 @@ def settle_equation(claim: Claim, outcome: Outcome, settings: VerifySettings,
     (other claims pass unchanged)."""
     if outcome.verdict is not Verdict.REFUTED:
         return outcome
-    outcome = _under_conditions(claim, outcome, settings)
-    if outcome.verdict is not Verdict.REFUTED:
-        return outcome
     premise, successor = claim.premise, claim.successor
-    if premise is None and successor is None:
-        return outcome
     if premise is not None:
         how = follows(premise, claim, settings)
         if how:
@@ -61,8 +60,13 @@ def settle_equation(claim: Claim, outcome: Outcome, settings: VerifySettings,
                 method=Stage.EQUATION,
                 detail=f"follows from the equation of line {premise.location.line} ({how})",
             ))
-        if _verdict(verify, premise, settings) is not Verdict.REFUTED:
-            return outcome  # after an identity (or what may be one), it must be one itself
+    outcome = _under_conditions(claim, outcome, settings, verify)
+    if outcome.verdict is not Verdict.REFUTED:
+        return outcome
+    if premise is None and successor is None:
+        return outcome
+    if premise is not None and _verdict(verify, premise, settings) is not Verdict.REFUTED:
+        return outcome  # after an identity (or what may be one), it must be one itself
     if successor is not None and _verdict(verify, successor, settings) not in _HOLDS and follows(
         claim, successor, settings
     ):
@@ -82,27 +86,182 @@ def settle_equation(claim: Claim, outcome: Outcome, settings: VerifySettings,
 MAX_CONDITIONS = 3
 
 
-def _under_conditions(claim: Claim, outcome: Outcome, settings: VerifySettings) -> Outcome:
-    """"At $s = 0$ ... $(1+r)^s = 1$": a refutation that holds under a condition the prose
-    states is no refutation of the document; any other stands."""
+def _under_conditions(claim: Claim, outcome: Outcome, settings: VerifySettings,
+                      verify: Verifier) -> Outcome:
+    """"At $s = 0$ ... $(1+r)^s = 1$": a refutation that holds under a condition the
+    document states is no refutation of the document.
+
+    A counterexample counts only if it satisfies the conditions in force on the claim's
+    names.  Conditions that name one variable's value (``a = c``, ``b = \varphi a``) are
+    substituted, all of them together, and the claim is verified again: a refutation then
+    lies on the conditions and stands.  When a condition cannot be substituted (``b/a =
+    c/(a+b)``), derive cannot sample its solutions: the claim is ``unknown``.
+    """
     second = _difference(claim)
     if second is None:
         return outcome
-    for condition in claim.conditions[:MAX_CONDITIONS]:
+    equations: list[tuple[Condition, sp.Expr]] = []
+    for condition in claim.conditions:
         if condition.equation is None:
             continue
         try:
-            first = substitute_definitions(condition.equation, claim.definitions)
-        except DefinitionError:
+            equation = substitute_definitions(condition.equation, claim.definitions)
+        except (DefinitionError, ValueError, TypeError):
             continue
-        how = _follows_within(first, second, settings)
-        if how:
+        if equation.has(sp.Derivative, sp.Integral, sp.Limit, sp.Sum, sp.Product):
+            continue  # a relation between derivatives or integrals gives no value to a name
+        equations.append((condition, equation))
+    if second.has(sp.Derivative):
+        # values put into d/dx would replace its variable: only ask whether it follows
+        for condition, first in equations[:MAX_CONDITIONS]:
+            how = _follows_within(first, second, settings)
+            if how:
+                return _unknown(
+                    f"holds under the condition {condition.latex} of line {condition.line} "
+                    f"({how}); a directive `{CLAIM_DIRECTIVE}` before the math checks it "
+                    "for every value", outcome,
+                )
+        return outcome
+    if not equations:
+        return outcome
+    values, unsolved = _values_from(equations, second)
+    names = second.xreplace(values).free_symbols
+    blocking = [(c, first) for c, first in unsolved if first.xreplace(values).free_symbols & names]
+    branches = [values]
+    if blocking:
+        # one curve (x^3 - y^3 = 3) may be followed branch by branch, y = root(x^3 - 3)
+        solved = _branches(blocking[0][1], names) if len(blocking) == 1 else []
+        if not solved:
+            condition = blocking[0][0]
             return _unknown(
-                f"holds under the condition {condition.latex} that line {condition.line} "
-                f"states in prose ({how}); a directive `{CLAIM_DIRECTIVE}` before the math "
-                "checks it for every value", outcome,
+                f"the equation {condition.latex} of line {condition.line} constrains its "
+                "variables, and the counterexample need not satisfy it; a directive "
+                f"`{CLAIM_DIRECTIVE}` before the math checks it for every value", outcome,
             )
-    return outcome
+        symbol = solved[0][0]
+        branches = [
+            {**{k: v.xreplace({symbol: root}) for k, v in values.items()}, symbol: root}
+            for _, root in solved
+        ]
+    if not branches[0]:
+        return outcome
+    applied = [c for c, _ in equations if c not in [u for u, _ in unsolved]]
+    applied += [c for c, _ in blocking]
+    shown = ("the condition " if len(applied) == 1 else "the conditions ") + ", ".join(
+        f"{c.latex} (line {c.line})" for c in applied
+    )
+    held = 0
+    for branch in branches:
+        constrained = replace(
+            claim, lhs=substitute_definitions(claim.lhs, claim.definitions).xreplace(branch),
+            rhs=substitute_definitions(claim.rhs, claim.definitions).xreplace(branch),
+            definitions=(), conditions=(),
+        )
+        again = verify(constrained, settings)
+        if again.verdict is Verdict.REFUTED:
+            example = _with_values(again.evidence.counterexample, branch)
+            return Outcome(Verdict.REFUTED, replace(
+                again.evidence,
+                detail=f"{again.evidence.detail}; under {shown}",
+                counterexample=example,
+            ))
+        held += again.verdict in _HOLDS
+    if held == len(branches):
+        return _unknown(
+            f"holds under {shown}; a directive `{CLAIM_DIRECTIVE}` before the "
+            "math checks it for every value", outcome,
+        )
+    return _unknown(
+        f"undecided under {shown}, which its counterexample does not satisfy",
+        outcome,
+    )
+
+
+def _branches(equation: sp.Expr, names: set[sp.Basic]) -> list[tuple[sp.Symbol, sp.Expr]]:
+    """The real solutions of ``equation = 0`` for one of ``names`` (x^3 - y^3 = 3: y =
+    (x^3 - 3)^{1/3}); [] when SymPy finds none, too many, or only complex ones."""
+    for symbol in sorted((n for n in names if isinstance(n, sp.Symbol)),
+                         key=lambda s: s.name, reverse=True):
+        if symbol not in equation.free_symbols:
+            continue
+        solutions = [
+            root for root in sp.solve(equation, symbol) if not root.has(sp.I)
+        ]
+        if solutions and len(solutions) <= MAX_SOLUTIONS:
+            return [(symbol, root) for root in solutions]
+    return []
+
+
+def _with_values(example: Counterexample | None, values: dict[sp.Symbol, sp.Expr]
+                 ) -> Counterexample | None:
+    """The counterexample with the values the conditions give (a = 2b at b = 1/2: a = 1)."""
+    if example is None:
+        return None
+    try:
+        at = {sp.Symbol(k): sp.Rational(Fraction(v)) for k, v in example.point.items()}
+    except (ValueError, ZeroDivisionError):
+        return example
+    point = dict(example.point)
+    for symbol, value in sorted(values.items(), key=lambda item: item[0].name):
+        exact = value.xreplace(at)
+        if isinstance(exact, sp.Rational):
+            point[symbol.name] = fraction_to_string(Fraction(int(exact.p), int(exact.q)))
+        elif exact.is_number:
+            point[symbol.name] = str(sp.N(exact, 15))
+    return replace(example, point=dict(sorted(point.items())))
+
+
+def _values_from(equations: list[tuple[Condition, sp.Expr]], claim: sp.Expr
+                 ) -> tuple[dict[sp.Symbol, sp.Expr], list[tuple[Condition, sp.Expr]]]:
+    """Values that the conditions give their variables, substituted into one another;
+    and the conditions that give no single value (they constrain but cannot be applied)."""
+    values: dict[sp.Symbol, sp.Expr] = {}
+    unsolved: list[tuple[Condition, sp.Expr]] = []
+    for condition, equation in reversed(equations):  # oldest first
+        equation = equation.xreplace(values)
+        solved = _linear_value(equation, claim.xreplace(values).free_symbols)
+        if solved is None:
+            if equation.free_symbols and not _holds_everywhere(equation):
+                unsolved.append((condition, equation))
+            continue
+        symbol, value = solved
+        values = {k: v.xreplace({symbol: value}) for k, v in values.items()}
+        values[symbol] = value
+    return values, unsolved
+
+
+def _linear_value(equation: sp.Expr, preferred: set[sp.Basic]
+                  ) -> tuple[sp.Symbol, sp.Expr] | None:
+    """(x, value) when ``equation = 0`` is linear in a symbol x with a constant nonzero
+    coefficient (``x_1 - x_0 - x_3 + x_2``: x_3 = x_1 - x_0 + x_2); the claim's symbols first."""
+    symbols = sorted(
+        (s for s in equation.free_symbols if isinstance(s, sp.Symbol)),
+        key=lambda s: (s not in preferred, s.name),
+    )
+    expanded = sp.expand(equation)
+    for symbol in symbols:
+        coefficient = expanded.coeff(symbol, 1)
+        rest = sp.expand(expanded - coefficient * symbol)
+        if coefficient == 0 or coefficient.free_symbols or rest.has(symbol):
+            continue
+        return symbol, -rest / coefficient
+    return None
+
+
+def _holds_everywhere(expr: sp.Expr) -> bool:
+    """``\\sqrt{1 + \\tan^2 u} = \\sqrt{\\sec^2 u}``: an identity stated in prose constrains
+    nothing (zero at three fixed points, or SymPy's expand says so)."""
+    if sp.expand(expr) == 0:
+        return True
+    symbols = sorted((s for s in expr.free_symbols if isinstance(s, sp.Symbol)),
+                     key=lambda s: s.name)
+    for point in ((sp.Rational(3, 7), sp.Rational(-5, 11)), (sp.Rational(6, 5),
+                  sp.Rational(2, 3)), (sp.Rational(-4, 9), sp.Rational(9, 8))):
+        at = {symbol: point[i % 2] + sp.Rational(i, 13) for i, symbol in enumerate(symbols)}
+        value = sp.N(expr.xreplace(at), 30)
+        if not value.is_number or value.has(sp.nan, sp.zoo) or abs(value) > sp.Float("1e-20"):
+            return False
+    return True
 
 
 def _verdict(verify: Verifier, claim: Claim, settings: VerifySettings) -> Verdict:
@@ -174,8 +333,13 @@ def _follows(first: sp.Expr, second: sp.Expr) -> str:
                 f"the same equation multiplied by {sp.sstr(ratio)}"
         return "a multiple of it"
     shared = second.free_symbols & first.free_symbols
+    factors = sp.factor_list(sp.numer(sp.together(first)))[1]
     for variable in sorted(first.free_symbols, key=lambda s: (s not in shared, s.name)):
         if not isinstance(variable, sp.Symbol):
+            continue
+        if any(f.free_symbols and variable not in f.free_symbols for f, _ in factors):
+            # m (a - b) = 0 solved for m gives m = 0, but where a = b every m solves it:
+            # solutions for m cover only part of the equation's solution set
             continue
         solutions = sp.solve(first, variable, dict=False)
         if not solutions or len(solutions) > MAX_SOLUTIONS:

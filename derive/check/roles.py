@@ -93,6 +93,11 @@ def _table() -> list[_Keyword]:
         "solutions", "constraint", "constraints", "constrained", "the equation",
         "equation", "equations", "system", "roots", "root", "zero of", "zeros of",
         "find", "unknown", "unknowns", "governed by", "obeys", "law",
+        "require", "requires", "required", "requirement", "requirements", "we want",
+        "we need", "must satisfy", "must hold", "condition", "conditions",
+        # the equation of a figure: "the line $x = \\log 2$", "bounded by $y = e^x$"
+        "the line", "line", "lines", "the curve", "curve", "curves", "the plane", "plane",
+        "bounded by", "the graph of", "asymptote", "asymptotes",
     ):
         entries.append((phrase, Role.EQUATION, _STRONG))
     for phrase in (

@@ -16,11 +16,13 @@ step list is judged afresh.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import sympy as sp
 
+from derive.generate.budgets import BuildLimits, lenient, strict_claim
 from derive.generate.limit_steps import (
     compute_limit,
     decimal_value,
@@ -56,7 +58,7 @@ from derive.model import (
 )
 from derive.timelimit import TimeLimitExceeded, run_with_time_limit
 from derive.verify import substitute_definitions, verify_decimal, verify_equal, verify_limit
-from derive.verify.grid import GRID_TEXT, GridMethod, verify_derivative_on_grid
+from derive.verify.grid import GRID_TEXT, GridMethod, GridOutcome, verify_derivative_on_grid
 
 #: VerifySettings is frozen, so one shared default is safe.
 DEFAULT_SETTINGS = VerifySettings()
@@ -290,19 +292,23 @@ def _kinds(expr: sp.Expr) -> set[object]:
     return {type(f) for f in expr.atoms(sp.Function)} | expr.atoms(sp.NumberSymbol) | surds
 
 
-def _simplified(expr: sp.Expr, seconds: float) -> sp.Expr:
+def _simplified(expr: sp.Expr, limits: BuildLimits) -> sp.Expr:
     """The shortest of simplify, factor and cancel of ``expr``, or ``expr`` itself.
 
     A form that brings in a function or constant ``expr`` does not use is rejected:
     simplify turns e^{-x}/(1+e^{-x})^2 into 1/(4 cosh^2(x/2)) and sin x + cos x into
-    sqrt(2) sin(x + pi/4), which no textbook would write as the derivative.
+    sqrt(2) sin(x + pi/4), which no textbook would write as the derivative.  A method
+    that runs out of time is skipped (lenient) or stops the build (strict).
     """
     allowed = _kinds(expr)
     best, best_ops = expr, sp.count_ops(expr)
     for method in (sp.simplify, sp.factor, sp.cancel):
         try:
-            candidate = run_with_time_limit(method, expr, seconds=seconds)
-        except (TimeLimitExceeded, RuntimeError, sp.PolynomialError):
+            candidate = run_with_time_limit(method, expr, seconds=limits.step_seconds)
+        except TimeLimitExceeded:
+            limits.timed_out(f"{method.__name__} of the derivative")
+            continue
+        except (RuntimeError, sp.PolynomialError):
             continue
         if not isinstance(candidate, sp.Expr) or not _kinds(candidate) <= allowed:
             continue
@@ -312,8 +318,17 @@ def _simplified(expr: sp.Expr, seconds: float) -> sp.Expr:
     return best
 
 
-def build_derivation(spec: FunctionSpec, settings: VerifySettings = DEFAULT_SETTINGS) -> Derivation:
-    """Generate every step of d/dx f(x), rewrite to the target, and verify everything."""
+def build_derivation(
+    spec: FunctionSpec,
+    settings: VerifySettings = DEFAULT_SETTINGS,
+    limits: BuildLimits | None = None,
+) -> Derivation:
+    """Generate every step of d/dx f(x), rewrite to the target, and verify everything.
+
+    ``limits``: seconds per generation step and whether running out of time (there or in
+    a claim) raises ``BuildTimeout``; by default ``settings.time_limit`` and lenient.
+    """
+    limits = limits or lenient(settings.time_limit)
     x = spec.variable
     names = (spec.substitution_name,) + tuple(
         n for n in ("u", "v", "w", "s", "t", "p", "q", "r") if n != spec.substitution_name
@@ -328,32 +343,33 @@ def build_derivation(spec: FunctionSpec, settings: VerifySettings = DEFAULT_SETT
         steps = steps[1:]  # "d/dx tanh(x) = d/dx tanh(x)" says nothing
     if tree.contains_unsupported():
         reasons = [r.reason for r in tree.walk() if isinstance(r, UnsupportedRule)]
-        steps.append(DerivationStep(steps[-1].expr, "unsupported", note="; ".join(reasons)))
+        last = steps[-1].expr if steps else lhs  # a self-defined f[x] leaves no rule step
+        steps.append(DerivationStep(last, "unsupported", note="; ".join(reasons)))
     else:
-        steps.extend(_closing_steps(spec, tree, steps[-1].expr if steps else lhs, settings))
+        steps.extend(_closing_steps(spec, tree, steps[-1].expr if steps else lhs, limits))
 
     derivation = Derivation(
         spec=spec,
         lhs=lhs,
         steps=tuple(steps),
-        limits=_limit_claims(spec, settings),
+        limits=_limit_claims(spec, limits),
         values=_value_claims(spec),
         checks=(),
         definitions=definitions,
         rule_tree=tree,
     )
-    return reverify(derivation, settings)
+    return reverify(derivation, settings, limits)
 
 
 def _closing_steps(
-    spec: FunctionSpec, tree: DiffRule, shown: sp.Expr, settings: VerifySettings
+    spec: FunctionSpec, tree: DiffRule, shown: sp.Expr, limits: BuildLimits
 ) -> list[DerivationStep]:
     """From the substituted-back form to the raw derivative, then to the closed form."""
     raw = tree.eval()
     closing: list[DerivationStep] = []
     rearranged = sp.srepr(shown) != sp.srepr(raw)
     if spec.target is None:
-        simpler = _simplified(raw, settings.time_limit)
+        simpler = _simplified(raw, limits)
         # the raw form is shown on the way only when it is itself progress (signs cancelled)
         if rearranged and (simpler == raw or _has_sign_pair(shown)):
             closing.append(DerivationStep(raw, "simplify"))
@@ -402,14 +418,18 @@ def _unfold_helpers(spec: FunctionSpec) -> sp.Expr | None:
     return replace_unevaluated(spec.target, mapping)
 
 
-def _limit_claims(spec: FunctionSpec, settings: VerifySettings) -> tuple[LimitClaim, ...]:
+def _limit_claims(spec: FunctionSpec, limits: BuildLimits) -> tuple[LimitClaim, ...]:
     x = spec.variable
     claims = []
     for point in spec.limit_points:
-        value = compute_limit(spec.definition, x, point, seconds=settings.time_limit)
+        value = compute_limit(
+            spec.definition, x, point, seconds=limits.step_seconds, strict=limits.strict
+        )
         if value is None:
             continue  # no definite limit found: nothing is claimed
-        steps = limit_steps(spec.definition, x, point, value, seconds=settings.time_limit)
+        steps = limit_steps(
+            spec.definition, x, point, value, seconds=limits.step_seconds, strict=limits.strict
+        )
         if _is_self_defined(spec) and len(steps) == 1:
             steps = ()  # "lim tanh(x) = 1 since lim tanh(x) = 1" says nothing
         claims.append(LimitClaim(applied_function(spec, x), x, point, value, steps))
@@ -433,57 +453,99 @@ def _value_claims(spec: FunctionSpec) -> tuple[ValueClaim, ...]:
 # ---------------------------------------------------------------------------
 
 
-def reverify(derivation: Derivation, settings: VerifySettings = DEFAULT_SETTINGS) -> Derivation:
-    """``derivation`` with every step, limit, value and closed-form check verified afresh."""
+def reverify(
+    derivation: Derivation,
+    settings: VerifySettings = DEFAULT_SETTINGS,
+    limits: BuildLimits | None = None,
+) -> Derivation:
+    """``derivation`` with every step, limit, value and closed-form check verified afresh.
+
+    With strict ``limits`` a claim that runs out of time raises ``BuildTimeout``.
+    """
+    limits = limits or lenient(settings.time_limit)
     definitions = derivation.definitions
+    bodies = [definition.body for definition in definitions]
     steps = []
     previous = derivation.lhs
-    for step in derivation.steps:
+    for index, step in enumerate(derivation.steps, start=1):
         if step.rule == "unsupported":
             outcome = Outcome(
                 Verdict.UNKNOWN,
                 Evidence("rules", f"no differentiation rule applies: {step.note}"),
             )
         else:
-            outcome = verify_equal(previous, step.expr, definitions=definitions, settings=settings)
+            outcome = _claim(
+                limits, f"step {index} ({step.rule})", verify_equal,
+                previous, step.expr, small=[previous, step.expr, *bodies],
+                definitions=definitions, settings=settings,
+            )
         steps.append(dataclasses.replace(step, outcome=outcome))
         previous = step.expr
-    limits = tuple(
+    limit_claims = tuple(
         dataclasses.replace(
             claim,
-            outcome=verify_limit(
-                claim.expr,
-                claim.variable,
-                claim.point,
-                claim.value,
-                definitions=definitions,
-                settings=settings,
+            outcome=_claim(
+                limits, f"the limit at {claim.point}", verify_limit,
+                claim.expr, claim.variable, claim.point, claim.value,
+                small=[claim.expr, claim.value, *bodies],
+                definitions=definitions, settings=settings,
             ),
         )
         for claim in derivation.limits
     )
     values = tuple(
-        dataclasses.replace(claim, outcome=_verify_value(claim, definitions, settings))
+        dataclasses.replace(claim, outcome=_verify_value(claim, definitions, settings, limits))
         for claim in derivation.values
     )
-    checks = _closed_form_checks(derivation, tuple(steps), settings)
+    checks = _closed_form_checks(derivation, tuple(steps), settings, limits)
     return dataclasses.replace(
-        derivation, steps=tuple(steps), limits=limits, values=values, checks=checks
+        derivation, steps=tuple(steps), limits=limit_claims, values=values, checks=checks
     )
+
+
+R = TypeVar("R")
+
+
+def _claim(
+    limits: BuildLimits,
+    step: str,
+    verify: Callable[..., R],
+    *args: Any,
+    small: Sequence[object] = (),
+    as_result: Callable[[Outcome], Any] = lambda outcome: outcome,
+    **kwargs: Any,
+) -> R:
+    """``verify(*args, **kwargs)``: as it is (lenient), or as a claim that raises
+    ``BuildTimeout`` when any of its budgets ran out (strict)."""
+    if not limits.strict:
+        return verify(*args, **kwargs)
+    return strict_claim(step, verify, *args, small=small, as_result=as_result, **kwargs)
 
 
 def _verify_value(
-    claim: ValueClaim, definitions: Sequence[Definition], settings: VerifySettings
+    claim: ValueClaim,
+    definitions: Sequence[Definition],
+    settings: VerifySettings,
+    limits: BuildLimits,
 ) -> Outcome:
+    step = f"the value at {claim.point}"
+    small = [claim.expr, *(definition.body for definition in definitions)]
     if claim.exact is not None:
-        return verify_equal(claim.expr, claim.exact, definitions=definitions, settings=settings)
-    return verify_decimal(
-        claim.expr, claim.decimal, mode="rounded", definitions=definitions, settings=settings
+        return _claim(
+            limits, step, verify_equal, claim.expr, claim.exact,
+            small=[*small, claim.exact], definitions=definitions, settings=settings,
+        )
+    return _claim(
+        limits, step, verify_decimal, claim.expr, claim.decimal, small=small,
+        mode="rounded", definitions=definitions, settings=settings,
     )
 
 
 def _closed_form_checks(
-    derivation: Derivation, steps: Sequence[DerivationStep], settings: VerifySettings
+    derivation: Derivation,
+    steps: Sequence[DerivationStep],
+    settings: VerifySettings,
+    limits: BuildLimits,
 ) -> tuple[ClosedFormCheck, ...]:
     spec = derivation.spec
     x = spec.variable
@@ -493,14 +555,22 @@ def _closed_form_checks(
     closed = steps[-1].expr
     definitions = derivation.definitions
     expected = sp.diff(spec.definition, x)
+    name = "matches sympy.diff"
     by_sympy = ClosedFormCheck(
-        "matches sympy.diff",
-        verify_equal(closed, expected, definitions=definitions, settings=settings),
+        name,
+        _claim(
+            limits, f"the check {name!r}", verify_equal, closed, expected,
+            small=[closed, expected, *(definition.body for definition in definitions)],
+            definitions=definitions, settings=settings,
+        ),
     )
     closed_in_x = evaluated(substitute_definitions(closed, definitions)).doit()
     grid_checks = []
     for method in GridMethod:
-        checked = verify_derivative_on_grid(spec.definition, closed_in_x, x, method, settings)
+        checked: GridOutcome = _claim(
+            limits, f"the check {str(method)!r}", verify_derivative_on_grid,
+            spec.definition, closed_in_x, x, method, as_result=GridOutcome, settings=settings,
+        )
         grid_checks.append(
             ClosedFormCheck(str(method), checked.outcome, checked.max_error, GRID_TEXT)
         )

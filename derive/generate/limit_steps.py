@@ -17,6 +17,7 @@ import sympy as sp
 
 # The one LaTeX style of every exported document; printing is a leaf module with no
 # dependency on the later stages.
+from derive.generate.budgets import BuildTimeout
 from derive.printing import derivation_latex
 from derive.timelimit import TimeLimitExceeded, WorkerDied, run_with_time_limit
 from derive.verify import InconsistentLimit, cross_checked_limit
@@ -53,13 +54,21 @@ def _limit(expr: sp.Expr, x: sp.Symbol, point: sp.Expr) -> sp.Expr | None:
 
 
 def compute_limit(
-    expr: sp.Expr, x: sp.Symbol, point: sp.Expr, *, seconds: float = 5.0
+    expr: sp.Expr, x: sp.Symbol, point: sp.Expr, *, seconds: float = 5.0, strict: bool = False
 ) -> sp.Expr | None:
     """lim_{x -> point} expr in the extended reals, or None when SymPy finds no definite
-    real value in time, or the function is not real-valued towards +-oo."""
+    real value in time, or the function is not real-valued towards +-oo.
+
+    ``strict``: running out of time raises ``BuildTimeout`` instead of returning None
+    (a limit left out would make the build's output depend on the machine's speed).
+    """
     try:
         value = run_with_time_limit(_limit, expr, x, point, seconds=seconds)
-    except (TimeLimitExceeded, WorkerDied):
+    except TimeLimitExceeded:
+        if strict:
+            raise BuildTimeout(f"the limit of {expr} as {x} -> {point}", seconds) from None
+        return None
+    except WorkerDied:
         return None
     except Exception:  # SymPy failing inside limit (TypeError, NotImplementedError ...)
         return None  # no definite limit found: nothing is claimed
@@ -88,12 +97,13 @@ def limit_steps(
     value: sp.Expr,
     *,
     seconds: float = 5.0,
+    strict: bool = False,
     latex: Callable[[sp.Basic], str] = derivation_latex,
 ) -> tuple[str, ...]:
     """LaTeX lines: the limits of the inner terms, then "so" the limit of ``expr``."""
     lines: list[str] = []
     for term in _driving_terms(expr, x):
-        term_value = compute_limit(term, x, point, seconds=seconds)
+        term_value = compute_limit(term, x, point, seconds=seconds, strict=strict)
         if term_value is None or term == x:
             continue
         lines.append(f"{latex(sp.Limit(term, x, point))} = {latex(term_value)}")

@@ -246,8 +246,16 @@ class ToSympy(Transformer[Token, Any]):
                 position,
             )
 
-    def mul(self, children: list[Any]) -> sp.Expr:
-        return sp.Mul(self.value(children[0]), self.value(children[2]))
+    def mul(self, children: list[Any]) -> sp.Expr | RunResult:
+        left, right = children[0], self.value(children[2])
+        if isinstance(left, RunResult) and left.open_operator is not None and left.open_operator[
+            0
+        ] in ("\\sum", "\\prod"):
+            # \sum_k c 2^k \cdot 2^{n-k}: a sum's body runs on over \cdot, up to + or -
+            merged = _extend_big_operator(left.expr, right)
+            if merged is not None:
+                return RunResult(merged, left.open_operator)
+        return sp.Mul(self.value(left), right)
 
     def div(self, children: list[Any]) -> sp.Expr:
         return sp.Mul(self.value(children[0]), sp.Pow(self.value(children[2]), -1))
@@ -647,6 +655,24 @@ class ToSympy(Transformer[Token, Any]):
             lower, upper = exprs if tokens[1].type == "UNDERSCORE" else exprs[::-1]
             return IntegralHead(lower, upper, position_of(head))
         return IntegralHead(None, None, position_of(head))
+
+
+def _extend_big_operator(expr: sp.Expr, factor: sp.Expr) -> sp.Expr | None:
+    """``expr`` (a sum or product, maybe times a coefficient) with ``factor`` moved into
+    its body, when the factor uses the operator's index; None otherwise."""
+    coefficient, operators = sp.Integer(1), []
+    for part in sp.Mul.make_args(expr):
+        if isinstance(part, (sp.Sum, sp.Product)):
+            operators.append(part)
+        else:
+            coefficient *= part
+    if len(operators) != 1:
+        return None
+    (operator,) = operators
+    index = operator.limits[0][0]
+    if index not in factor.free_symbols:
+        return None
+    return coefficient * operator.func(operator.function * factor, *operator.limits)
 
 
 def _variable_or_none(text: str) -> sp.Symbol | None:

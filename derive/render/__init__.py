@@ -27,6 +27,7 @@ __all__ = [
     "render_latex",
     "render_markdown",
     "render_mathml_fragments",
+    "render_outputs",
     "render_plot_svg",
     "render_text",
     "step_mathml",
@@ -35,9 +36,8 @@ __all__ = [
 ]
 
 
-def write_outputs(d: Derivation, outdir: Path) -> list[Path]:
-    """Write NAME.tex .md .json .html .mathml.html (and .svg with matplotlib); return the paths."""
-    outdir = Path(outdir)
+def render_outputs(d: Derivation) -> dict[str, str]:
+    """The text of NAME.tex .md .json .html .mathml.html (and .svg with matplotlib), by name."""
     name = d.spec.name
     svg = render_plot_svg(d)
     documents = {
@@ -49,8 +49,17 @@ def write_outputs(d: Derivation, outdir: Path) -> list[Path]:
     }
     if svg is not None:
         documents[f"{name}.svg"] = svg
+    return documents
+
+
+def write_outputs(
+    d: Derivation, outdir: Path, documents: dict[str, str] | None = None
+) -> list[Path]:
+    """Write NAME.tex .md .json .html .mathml.html (and .svg with matplotlib); return the paths.
+    ``documents``: what ``render_outputs(d)`` gave, when it was rendered beforehand."""
+    outdir = Path(outdir)
     written = []
-    for filename, text in documents.items():
+    for filename, text in (documents or render_outputs(d)).items():
         path = outdir / filename
         write_atomic(path, text)
         written.append(path)

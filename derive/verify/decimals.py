@@ -24,6 +24,7 @@ from sympy.core.evalf import PrecisionExhausted
 from derive import numeric
 from derive.definitions import DefinitionError, substitute_definitions
 from derive.model import (
+    Caveat,
     Counterexample,
     Definition,
     Evidence,
@@ -143,7 +144,10 @@ def _rounded_hint(outcome: Outcome, expr: sp.Expr, written: _Written,
         f"{written.text} is the value rounded to {max(-written.exponent, 0)} decimals, but "
         f"'=' claims it exactly; write \\approx {written.text} for a rounded value"
     )
-    return replace(outcome, evidence=replace(outcome.evidence, hint=hint))
+    return replace(outcome, evidence=replace(
+        outcome.evidence, hint=hint,
+        caveats=(*outcome.evidence.caveats, Caveat.ROUNDED_VALUE),
+    ))
 
 
 def _decimal_timeout(budget: Budget) -> Outcome:
