@@ -14,7 +14,7 @@ import argparse
 import contextlib
 import signal
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -54,18 +54,29 @@ def _positive_float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{error}, not {text!r}") from None
 
 
-def _positive_int(text: str) -> int:
-    """``--samples``: a whole number of at least 32 points."""
-    from derive.config import samples_value
-
+def _whole_number(text: str, check: Callable[[object], int]) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     try:
-        return samples_value(value)
+        return check(value)
     except ValueError as error:
         raise argparse.ArgumentTypeError(f"{error}, not {text!r}") from None
+
+
+def _samples(text: str) -> int:
+    """``--samples``: a whole number of at least 32 points."""
+    from derive.config import samples_value
+
+    return _whole_number(text, samples_value)
+
+
+def _jobs(text: str) -> int:
+    """``-j``: a whole number of processes, at least 1."""
+    from derive.config import jobs_value
+
+    return _whole_number(text, jobs_value)
 
 
 def _add_verify_options(parser: argparse.ArgumentParser, default_limit: str = "5") -> None:
@@ -74,7 +85,7 @@ def _add_verify_options(parser: argparse.ArgumentParser, default_limit: str = "5
         help=f"time limit per claim (default {default_limit})",
     )
     parser.add_argument(
-        "--samples", type=_positive_int, metavar="N",
+        "--samples", type=_samples, metavar="N",
         help="seeded sample points for numeric evidence (default 32)",
     )
 
@@ -129,6 +140,20 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--imaginary-unit", choices=("i", "j"), default=None,
         help="the imaginary unit's letter where a document uses complex numbers (default i)",
+    )
+    check.add_argument(
+        "-j", "--jobs", type=_jobs, default=None, metavar="N",
+        help="claims verified side by side in N processes (default: the usable cores; "
+             "1: one after the other); the report is the same for every N",
+    )
+    check.add_argument(
+        "--cache-dir", default=None, metavar="DIR",
+        help="the verdict cache: settled claims are not verified again "
+             "(default: $XDG_CACHE_HOME/derive or ~/.cache/derive)",
+    )
+    check.add_argument(
+        "--no-cache", action="store_true",
+        help="neither read nor write the verdict cache",
     )
     check.add_argument("-v", "--verbose", action="store_true", help="also list proved claims")
     check.add_argument(
@@ -250,7 +275,7 @@ def _run_steps(args: argparse.Namespace) -> int:
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    from derive.check.api import Skipped, check_paths, iter_documents
+    from derive.check.parallel import usable_cores
     from derive.config import ConfigError, load_config, load_config_file, merge
     from derive.fsutil import path_problem
     from derive.report import exit_code, printable
@@ -267,6 +292,8 @@ def _run_check(args: argparse.Namespace) -> int:
         problem = path_problem(path)
         if problem:
             raise UsageError(f"{path}: {problem}")
+    from derive.check.api import Skipped, check_paths, iter_documents  # SymPy: real work only
+
     skipped: list[Skipped] = []
 
     def note_skip(skip: Skipped) -> None:
@@ -276,6 +303,11 @@ def _run_check(args: argparse.Namespace) -> int:
 
     documents = list(iter_documents(config.paths, config.exclude,
                                     follow_symlinks=args.follow_symlinks, on_skip=note_skip))
+    cache = None
+    if not args.no_cache:
+        from derive.check.cache import VerdictCache, default_cache_dir
+
+        cache = VerdictCache(config.cache_dir or default_cache_dir())
     # A progress line on stderr, only on a terminal and only for runs longer than ~1 s.
     with Progress(total=len(documents)) as progress:
         report = check_paths(
@@ -284,6 +316,9 @@ def _run_check(args: argparse.Namespace) -> int:
             definitions_latex=config.definitions,
             imaginary_unit=config.imaginary_unit,
             on_file=progress.advance,
+            jobs=config.jobs or usable_cores(),
+            cache=cache,
+            walk=False,
         )
     fail_on = frozenset(config.fail_on)
     sys.stdout.write(_format_report(report, args, fail_on))

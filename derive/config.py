@@ -8,6 +8,8 @@
     fail-on = "refuted,unknown,error"       # or a list; verdicts (and "warning") that fail
     definitions = ['\\sigma(x) = \\frac{1}{1+e^{-x}}']   # LaTeX, defined in every document
     macros = { E = "\\mathbb{E}", norm = ["\\left\\|#1\\right\\|", 1] }  # MathJax form
+    jobs = 4                                # claims verified side by side (default: cores)
+    cache-dir = ".derive-cache"             # the verdict cache (default: the user cache)
 
 Relative paths in the file are relative to the folder holding it; they are
 given back relative to the current folder so that reports name files as a
@@ -30,7 +32,7 @@ from derive.report import DEFAULT_FAIL_ON, FAIL_ON_WORDS, parse_fail_on
 
 KEYS = (
     "paths", "exclude", "time-limit", "samples", "fail-on", "definitions", "macros",
-    "imaginary-unit",
+    "imaginary-unit", "jobs", "cache-dir",
 )
 
 
@@ -51,6 +53,10 @@ class Config:
     macros: tuple[tuple[str, str, int, str | None], ...] = ()
     #: the letter that is the imaginary unit in documents that use complex numbers
     imaginary_unit: str = "i"
+    #: claims verified side by side (None: one per usable core)
+    jobs: int | None = None
+    #: the verdict cache's folder (None: the user cache folder)
+    cache_dir: str | None = None
     source: Path | None = None  # the pyproject.toml read, if any
 
 
@@ -142,6 +148,8 @@ def config_from_table(table: Mapping[str, Any], pyproject: Path) -> Config:
         definitions=strings("definitions"),
         macros=macro_entries(table.get("macros", {}), pyproject),
         imaginary_unit=imaginary_unit(table.get("imaginary-unit", "i"), str(pyproject)),
+        jobs=number("jobs", jobs_value),
+        cache_dir=_cache_dir(table.get("cache-dir"), pyproject),
         source=pyproject,
     )
 
@@ -159,6 +167,15 @@ def time_limit_value(value: object) -> float:
     if not math.isfinite(value) or value <= 0:
         raise ValueError("must be a positive float: a finite number of seconds")
     return float(value)
+
+
+def jobs_value(value: object) -> int:
+    """Worker processes: a whole number >= 1.  ValueError says what is wrong."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("must be a positive int (a whole number)")
+    if value < 1:
+        raise ValueError("must be a positive int of at least 1")
+    return value
 
 
 def samples_value(value: object) -> int:
@@ -180,6 +197,15 @@ def fail_on_words(value: str | list[str]) -> frozenset[str]:
         raise ValueError("fail-on names no verdict, so no run could ever fail; choose from "
                          + ", ".join(sorted(FAIL_ON_WORDS)))
     return words
+
+
+def _cache_dir(value: object, pyproject: Path) -> str | None:
+    """``cache-dir``, relative to the folder of ``pyproject`` like ``paths``."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{pyproject}: cache-dir must be a folder name (a string)")
+    return _relative_to_cwd(pyproject.parent / Path(value).expanduser())
 
 
 def imaginary_unit(value: object, where: str) -> str:
@@ -247,11 +273,11 @@ def merge(config: Config, cli_args: Any) -> Config:
     """Command-line flags override the file.
 
     ``cli_args`` is an argparse Namespace (or a mapping) with any of ``paths``,
-    ``exclude``, ``time_limit``, ``samples``, ``fail_on`` (comma text) and
-    ``define``; absent, None or empty values leave the file's setting.  PATHs
-    replace ``paths``, scalars replace; ``--exclude`` and ``--define`` add to the
-    file's lists (a pattern or definition in the file cannot be unset from the
-    command line, only added to).
+    ``exclude``, ``time_limit``, ``samples``, ``fail_on`` (comma text), ``define``,
+    ``imaginary_unit``, ``jobs`` and ``cache_dir``; absent, None or empty values leave
+    the file's setting.  PATHs replace ``paths``, scalars replace; ``--exclude`` and
+    ``--define`` add to the file's lists (a pattern or definition in the file cannot be
+    unset from the command line, only added to).
     """
     values = dict(cli_args) if isinstance(cli_args, Mapping) else vars(cli_args)
     changes: dict[str, Any] = {}
@@ -267,6 +293,10 @@ def merge(config: Config, cli_args: Any) -> Config:
         changes["exclude"] = config.exclude + tuple(values["exclude"])
     if values.get("define"):
         changes["definitions"] = config.definitions + tuple(values["define"])
+    if values.get("jobs") is not None:
+        changes["jobs"] = int(values["jobs"])
+    if values.get("cache_dir") is not None:
+        changes["cache_dir"] = str(values["cache_dir"])
     if values.get("imaginary_unit") is not None:
         changes["imaginary_unit"] = imaginary_unit(values["imaginary_unit"], "--imaginary-unit")
     return replace(config, **changes)

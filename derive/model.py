@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-import sympy as sp
+if TYPE_CHECKING:  # SymPy is imported where expressions are made, not to read a report
+    import sympy as sp
 
 # ---------------------------------------------------------------------------
 # Verdicts and evidence (the verify stage's output, used by build and check)
@@ -189,6 +191,12 @@ class VerifySettings:
 # ---------------------------------------------------------------------------
 
 
+def _infinities() -> tuple[sp.Expr, ...]:
+    import sympy as sp
+
+    return (-sp.oo, sp.oo)
+
+
 @dataclass(frozen=True)
 class FunctionSpec:
     """What a bundled or command-line derivation starts from."""
@@ -199,7 +207,7 @@ class FunctionSpec:
     definition: sp.Expr  # in terms of ``variable``
     target: sp.Expr | None = None  # closed form, may use Function(sympy_name)(variable)
     sympy_name: str = "f"  # Function name standing for this function in ``target``
-    limit_points: tuple[sp.Expr, ...] = (-sp.oo, sp.oo)
+    limit_points: tuple[sp.Expr, ...] = field(default_factory=_infinities)
     value_points: tuple[sp.Expr, ...] = ()
     value_digits: int = 10
     substitution_name: str = "u"

@@ -9,8 +9,9 @@ claims.
 
 Collecting a document parses its math into claims (no verification yet); each
 item verifies its own claim when it runs, so ``-k`` saves the work of the
-claims it deselects.  This module imports no SymPy: the checker is imported
-only when a document is collected.
+claims it deselects.  Items share ``derive check``'s verdict cache (``--derive-no-cache``
+or the ini option ``derive_cache = false`` turns it off), also under pytest-xdist.
+This module imports no SymPy: the checker is imported only when a document is collected.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from derive.report import (
 )
 
 if TYPE_CHECKING:
+    from derive.check.cache import VerdictCache
     from derive.check.claims import Claim
     from derive.config import Config
     from derive.model import Finding, Location, VerifySettings
@@ -56,6 +58,7 @@ class Options:
     roots: tuple[Path, ...]  # derive_paths
     fail_on: frozenset[str]
     config: Config | None
+    cache: VerdictCache | None  # the verdict cache (one per session: one warning at most)
 
 
 _OPTIONS = pytest.StashKey[Options]()
@@ -70,6 +73,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(
         "derive_paths", type="paths", default=[],
         help="documents or folders whose math derive checks (turns the plugin on)",
+    )
+    group.addoption(
+        "--derive-no-cache", action="store_true", default=False,
+        help="verify every claim again: neither read nor write derive's verdict cache",
+    )
+    parser.addini(
+        "derive_cache", type="bool", default=True,
+        help="use derive's verdict cache ([tool.derive] cache-dir, else the user cache "
+             "folder); false turns it off",
     )
     parser.addini(
         "derive_fail_on", type="string", default="",
@@ -93,7 +105,14 @@ def pytest_configure(config: pytest.Config) -> None:
         fail_on = frozenset(derive_config.fail_on)
     else:
         fail_on = DEFAULT_FAIL_ON
-    config.stash[_OPTIONS] = Options(enabled, roots, fail_on, derive_config)
+    cache = None
+    if (enabled or roots) and config.getini("derive_cache") \
+            and not config.getoption("derive_no_cache"):
+        from derive.check.cache import VerdictCache, default_cache_dir  # light: no SymPy
+
+        configured = derive_config.cache_dir if derive_config is not None else None
+        cache = VerdictCache(Path(configured) if configured else default_cache_dir())
+    config.stash[_OPTIONS] = Options(enabled, roots, fail_on, derive_config, cache)
     if roots and config.args_source == pytest.Config.ArgsSource.TESTPATHS:
         # Plain `pytest` walks only testpaths; derive_paths should be checked too.
         walked = [Path(arg).resolve() for arg in config.args]
@@ -209,7 +228,8 @@ class ClaimItem(pytest.Item):
 
         options = self.config.stash[_OPTIONS]
         if isinstance(self.claim, Claim):
-            self.finding = check_claim(self.claim, _settings(options))
+            # xdist's workers share the folder: entries are written atomically
+            self.finding = check_claim(self.claim, _settings(options), cache=options.cache)
         else:
             self.finding = self.claim
         if self.finding is not None and fails(self.finding, options.fail_on):

@@ -4,6 +4,10 @@ Property tests run derandomized: CI must be reproducible, and a failure found on
 must be found again by the next run (seeded, like the verifier's own sampling).
 """
 
+import os
+import shutil
+import tempfile
+
 import pytest
 from hypothesis import settings
 
@@ -24,3 +28,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def mutation_full(request: pytest.FixtureRequest) -> bool:
     """True under ``pytest --mutation-full``: the soundness tests run in full."""
     return bool(request.config.getoption("--mutation-full"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Before any fixture of any scope runs: derive (and every derive a test starts) uses
+    a throw-away user cache folder, never the real verdict cache."""
+    folder = tempfile.mkdtemp(prefix="derive-test-cache-")
+    config.stash[_CACHE_HOME] = folder
+    os.environ["XDG_CACHE_HOME"] = folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = config.stash.get(_CACHE_HOME, None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+_CACHE_HOME = pytest.StashKey[str]()
+
+
+@pytest.fixture(autouse=True)
+def _private_cache_home(monkeypatch: pytest.MonkeyPatch,
+                        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every test (and every derive it starts) has its own user cache folder: the suite
+    never reads or writes the real verdict cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
