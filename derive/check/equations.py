@@ -138,6 +138,14 @@ def _under_conditions(claim: Claim, outcome: Outcome, settings: VerifySettings,
         solved = _branches(blocking[0][1], names) if len(blocking) == 1 else []
         if not solved:
             condition = blocking[0][0]
+            unit = _no_real_solution(blocking[0][1])
+            if unit is not None:
+                return _unknown(
+                    f"the equation {condition.latex} of line {condition.line} has no real "
+                    f"solution: {unit} may be the imaginary unit (`imaginary-unit = "
+                    f"\"{unit}\"` in [tool.derive], or --imaginary-unit {unit}, reads it as one)",
+                    outcome,
+                )
             return _unknown(
                 f"the equation {condition.latex} of line {condition.line} constrains its "
                 "variables, and the counterexample need not satisfy it; a directive "
@@ -180,6 +188,20 @@ def _under_conditions(claim: Claim, outcome: Outcome, settings: VerifySettings,
         f"undecided under {shown}, which its counterexample does not satisfy",
         outcome,
     )
+
+
+def _no_real_solution(equation: sp.Expr) -> str | None:
+    """``j^2 = -1``: the one letter of an equation solved by ±i only, else None."""
+    symbols = [s for s in equation.free_symbols if isinstance(s, sp.Symbol)]
+    if len(symbols) != 1 or len(symbols[0].name) != 1:
+        return None
+    try:
+        roots = sp.solve(equation, symbols[0])
+    except (NotImplementedError, ValueError, TypeError):
+        return None
+    if roots and all(root.has(sp.I) for root in roots):
+        return symbols[0].name
+    return None
 
 
 def _branches(equation: sp.Expr, names: set[sp.Basic]) -> list[tuple[sp.Symbol, sp.Expr]]:

@@ -160,8 +160,9 @@ class JobRunner:
         if not busy:
             return
         earliest = min(w.busy[1] for w in busy if w.busy is not None)
-        ready, _, _ = select.select([w.results for w in busy], [], [],
-                                    max(earliest - time.monotonic(), 0.0))
+        # a guard far away (--time-limit 1e300) waits in steps select can count
+        wait = min(max(earliest - time.monotonic(), 0.0), 3600.0)
+        ready, _, _ = select.select([w.results for w in busy], [], [], wait)
         for worker in [w for w in busy if w.results in ready]:
             chunk = os.read(worker.results, 1 << 16)
             if not chunk:  # the worker died during its job
