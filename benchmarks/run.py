@@ -704,12 +704,12 @@ def measure_series(corpus: Corpus, time_limit: float, flags: CheckFlags, work: P
 
 
 def startup(flags: CheckFlags, one_claim: str, time_limit: float, work: Path,
-            log: Any) -> dict[str, Any]:
+            log: Any, repeats: int = STARTUP_REPEATS) -> dict[str, Any]:
     """CPU of ``python -c 'import sympy'`` and of ``derive check`` on a one-claim
     document, each the median of a few runs, in the same run as the baseline."""
     log("startup: import sympy and a one-claim document")
     imports, checks, import_walls = [], [], []
-    for _ in range(STARTUP_REPEATS):
+    for _ in range(repeats):
         run = timed_process([sys.executable, "-c", "import sympy"], cwd=work)
         imports.append(run.cpu)
         import_walls.append(run.wall)
@@ -815,6 +815,14 @@ def disagreement_lines(corpora: dict[str, Any]) -> list[str]:
     return lines
 
 
+def verdict_list(verdicts: Sequence[str]) -> str:
+    """``proved, refuted`` as written; a long run of one verdict as ``proved ×16``."""
+    if len(verdicts) <= 2:
+        return ", ".join(verdicts)
+    counts = Counter(verdicts)
+    return ", ".join(f"{verdict} ×{n}" for verdict, n in sorted(counts.items()))
+
+
 def series_table(rows: Sequence[dict[str, Any]], letter: str) -> list[str]:
     lines = [
         f"| {letter} | claims | baseline s (process) | derive process s | × | CPU × | "
@@ -826,8 +834,8 @@ def series_table(rows: Sequence[dict[str, Any]], letter: str) -> list[str]:
             f"| {row['value']} | {row['claims']} | {row['baseline_process_seconds']:.2f} | "
             f"{row['derive_seconds']:.2f} | {fmt_ratio(row['speedup'])} | "
             f"{fmt_ratio(row['speedup_cpu'])} | "
-            f"{row['derive_library_seconds']:.2f} | {', '.join(row['baseline_verdicts'])} | "
-            f"{', '.join(row['derive_verdicts'])} |"
+            f"{row['derive_library_seconds']:.2f} | {verdict_list(row['baseline_verdicts'])} | "
+            f"{verdict_list(row['derive_verdicts'])} |"
         )
     return lines
 
@@ -1026,6 +1034,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--realdocs", type=Path, default=DEFAULT_REALDOCS, metavar="DIR",
                         help="the materialised real documents (default: ../realdocs)")
     parser.add_argument("--seed", type=int, default=SEED, help=argparse.SUPPRESS)
+    parser.add_argument("--startup-repeats", type=int, default=STARTUP_REPEATS,
+                        help=argparse.SUPPRESS)
     parser.add_argument("--measure", nargs=2, metavar=("KIND", "LIST"), help=argparse.SUPPRESS)
     return parser
 
@@ -1085,7 +1095,7 @@ def run_benchmark(names: Iterable[str], sizes: Sequence[int], counts: Sequence[i
     for name, reason in skipped.items():
         log(f"skipping {name}: {reason}")
     one_claim = series_corpus("count", work / "startup", (1,)).documents[0]
-    start = startup(flags, one_claim, args.time_limit, work, log)
+    start = startup(flags, one_claim, args.time_limit, work, log, args.startup_repeats)
     measured: dict[str, Any] = {}
     growth: dict[str, Any] = {}
     for name, corpus in corpora.items():
