@@ -111,6 +111,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--imaginary-unit", choices=("i", "j"), default=None,
         help="the imaginary unit's letter where a document uses complex numbers (default i)",
     )
+    check.add_argument(
+        "-j", "--jobs", type=_positive_int, default=None, metavar="N",
+        help="claims verified side by side in N processes (default: the usable cores; "
+             "1: one after the other); the report is the same for every N",
+    )
+    check.add_argument(
+        "--cache-dir", default=None, metavar="DIR",
+        help="the verdict cache: settled claims are not verified again "
+             "(default: $XDG_CACHE_HOME/derive or ~/.cache/derive)",
+    )
+    check.add_argument(
+        "--no-cache", action="store_true",
+        help="neither read nor write the verdict cache",
+    )
     check.add_argument("-v", "--verbose", action="store_true", help="also list proved claims")
     check.add_argument("--config", default=None, metavar="PYPROJECT", help="pyproject.toml to read")
     _add_verify_options(check)
@@ -200,6 +214,7 @@ def _run_steps(args: argparse.Namespace) -> int:
 
 def _run_check(args: argparse.Namespace) -> int:
     from derive.check.api import check_paths, iter_documents
+    from derive.check.parallel import usable_cores
     from derive.config import ConfigError, load_config, merge
     from derive.report import exit_code
     from derive.report.progress import Progress
@@ -215,6 +230,11 @@ def _run_check(args: argparse.Namespace) -> int:
     if missing:
         raise UsageError(f"{missing[0]}: no such file or folder")
     documents = list(iter_documents(config.paths, config.exclude))
+    cache = None
+    if not args.no_cache:
+        from derive.check.cache import VerdictCache, default_cache_dir
+
+        cache = VerdictCache(config.cache_dir or default_cache_dir())
     # A progress line on stderr, only on a terminal and only for runs longer than ~1 s.
     with Progress(total=len(documents)) as progress:
         report = check_paths(
@@ -223,6 +243,9 @@ def _run_check(args: argparse.Namespace) -> int:
             definitions_latex=config.definitions,
             imaginary_unit=config.imaginary_unit,
             on_file=progress.advance,
+            jobs=config.jobs or usable_cores(),
+            cache=cache,
+            walk=False,
         )
     fail_on = frozenset(config.fail_on)
     sys.stdout.write(_format_report(report, args, fail_on))

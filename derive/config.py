@@ -8,6 +8,8 @@
     fail-on = "refuted,unknown,error"       # or a list; verdicts (and "warning") that fail
     definitions = ['\\sigma(x) = \\frac{1}{1+e^{-x}}']   # LaTeX, defined in every document
     macros = { E = "\\mathbb{E}", norm = ["\\left\\|#1\\right\\|", 1] }  # MathJax form
+    jobs = 4                                # claims verified side by side (default: cores)
+    cache-dir = ".derive-cache"             # the verdict cache (default: the user cache)
 
 Relative paths in the file are relative to the folder holding it; they are
 given back relative to the current folder so that reports name files as a
@@ -28,7 +30,7 @@ from derive.report import DEFAULT_FAIL_ON, parse_fail_on
 
 KEYS = (
     "paths", "exclude", "time-limit", "samples", "fail-on", "definitions", "macros",
-    "imaginary-unit",
+    "imaginary-unit", "jobs", "cache-dir",
 )
 
 
@@ -49,6 +51,10 @@ class Config:
     macros: tuple[tuple[str, str, int, str | None], ...] = ()
     #: the letter that is the imaginary unit in documents that use complex numbers
     imaginary_unit: str = "i"
+    #: claims verified side by side (None: one per usable core)
+    jobs: int | None = None
+    #: the verdict cache's folder (None: the user cache folder)
+    cache_dir: str | None = None
     source: Path | None = None  # the pyproject.toml read, if any
 
 
@@ -126,8 +132,19 @@ def config_from_table(table: Mapping[str, Any], pyproject: Path) -> Config:
         definitions=strings("definitions"),
         macros=macro_entries(table.get("macros", {}), pyproject),
         imaginary_unit=imaginary_unit(table.get("imaginary-unit", "i"), str(pyproject)),
+        jobs=positive("jobs", int),
+        cache_dir=_cache_dir(table.get("cache-dir"), pyproject),
         source=pyproject,
     )
+
+
+def _cache_dir(value: object, pyproject: Path) -> str | None:
+    """``cache-dir``, relative to the folder of ``pyproject`` like ``paths``."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{pyproject}: cache-dir must be a folder name (a string)")
+    return _relative_to_cwd(pyproject.parent / Path(value).expanduser())
 
 
 def imaginary_unit(value: object, where: str) -> str:
@@ -195,11 +212,11 @@ def merge(config: Config, cli_args: Any) -> Config:
     """Command-line flags override the file.
 
     ``cli_args`` is an argparse Namespace (or a mapping) with any of ``paths``,
-    ``exclude``, ``time_limit``, ``samples``, ``fail_on`` (comma text) and
-    ``define``; absent, None or empty values leave the file's setting.  PATHs
-    replace ``paths``, scalars replace; ``--exclude`` and ``--define`` add to the
-    file's lists (a pattern or definition in the file cannot be unset from the
-    command line, only added to).
+    ``exclude``, ``time_limit``, ``samples``, ``fail_on`` (comma text), ``define``,
+    ``imaginary_unit``, ``jobs`` and ``cache_dir``; absent, None or empty values leave
+    the file's setting.  PATHs replace ``paths``, scalars replace; ``--exclude`` and
+    ``--define`` add to the file's lists (a pattern or definition in the file cannot be
+    unset from the command line, only added to).
     """
     values = dict(cli_args) if isinstance(cli_args, Mapping) else vars(cli_args)
     changes: dict[str, Any] = {}
@@ -215,6 +232,10 @@ def merge(config: Config, cli_args: Any) -> Config:
         changes["exclude"] = config.exclude + tuple(values["exclude"])
     if values.get("define"):
         changes["definitions"] = config.definitions + tuple(values["define"])
+    if values.get("jobs") is not None:
+        changes["jobs"] = int(values["jobs"])
+    if values.get("cache_dir") is not None:
+        changes["cache_dir"] = str(values["cache_dir"])
     if values.get("imaginary_unit") is not None:
         changes["imaginary_unit"] = imaginary_unit(values["imaginary_unit"], "--imaginary-unit")
     return replace(config, **changes)

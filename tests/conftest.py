@@ -24,3 +24,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def mutation_full(request: pytest.FixtureRequest) -> bool:
     """True under ``pytest --mutation-full``: the soundness tests run in full."""
     return bool(request.config.getoption("--mutation-full"))
+
+
+@pytest.fixture(autouse=True)
+def _private_cache_home(monkeypatch: pytest.MonkeyPatch,
+                        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every test (and every derive it starts) has its own user cache folder: the suite
+    never reads or writes the real verdict cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))

@@ -55,14 +55,14 @@ def test_a_crash_in_one_file_is_reported_and_the_run_goes_on(
 ) -> None:
     first = _write(tmp_path, "a.md", "$$\n2x = x + x\n$$\n")
     second = _write(tmp_path, "b.md", "$$\n2x = x + x\n$$\n")
-    original = api.check_text
+    original = api.document_items
 
     def flaky(path: str, text: str, *args: object, **kwargs: object):  # noqa: ANN202
         if path.endswith("a.md"):
             raise RuntimeError("boom")
         return original(path, text, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(api, "check_text", flaky)
+    monkeypatch.setattr(api, "document_items", flaky)
     report = check_paths([str(first), str(second)], settings=SETTINGS)
     crash = report.files[0].findings[0]
     assert crash.verdict is Verdict.ERROR and "RuntimeError: boom" in crash.message

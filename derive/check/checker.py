@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import Any, TypeVar
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
+from derive.check.cache import (
+    PLACE_FIELDS,
+    SCHEMA,
+    Uncacheable,
+    VerdictCache,
+    canonical,
+    digest,
+    outcome_from_record,
+    outcome_record,
+    source_fingerprint,
+    storable,
+)
 from derive.check.claims import Claim, Item, build_claims
 from derive.check.doubts import first_doubt
 from derive.check.equations import settle_equation
+from derive.check.parallel import JobRunner
 from derive.definitions import DefinitionError
 from derive.extract import extract_blocks, file_directives
 from derive.model import (
@@ -27,7 +41,10 @@ from derive.model import (
     VerifySettings,
 )
 from derive.verify import verify_approx, verify_decimal, verify_equal, verify_limit
+from derive.verify.budget import deadline_hit, reset_deadline_hit
 from derive.verify.worker import run_isolated
+
+T = TypeVar("T")
 
 DEFAULT_SETTINGS = VerifySettings()
 RULE_FOR_VERDICT = {
@@ -296,67 +313,267 @@ def _settled(claim: Claim, settings: VerifySettings) -> Outcome:
     return _doubtful(outcome, claim, settings)
 
 
-def _undo_note(claim: Claim, settings: VerifySettings) -> str | None:
-    """``this step undoes the error of line 12: ...`` when the chain holds across both
-    refuted steps: the first left side equals this right side (the same verifier decides)."""
+def _undo_holds(claim: Claim, settings: VerifySettings) -> bool:
+    """Whether the chain holds across this refuted step and the refuted one before it: the
+    first left side equals this right side (the same verifier decides)."""
     previous = claim.previous
     if previous is None or previous.lhs is None:
-        return None
+        return False
     across = replace(claim, lhs=previous.lhs, lhs_latex=previous.lhs_latex, previous=None,
                      ambiguities=previous.ambiguities + claim.ambiguities)
     try:
         outcome = verify_claim(across, settings)
     except DefinitionError:
-        return None
-    if outcome.verdict not in (Verdict.PROVED, Verdict.CHECKED):
-        return None
+        return False
+    return outcome.verdict in (Verdict.PROVED, Verdict.CHECKED)
+
+
+def _undo_note(claim: Claim) -> str:
+    """``this step undoes the error of line 12: ...`` (from where the claims stand now)."""
+    previous = claim.previous
+    assert previous is not None
     start = previous.lhs_location or previous.location
     return (f"this step undoes the error of line {previous.location.line}: "
             f"the chain from line {start.line} to here holds")
 
 
+# ---------------------------------------------------------------------------
+# Jobs: what one claim costs, run here or in a forked child (parallel.py), with
+# JSON-able results so that the verdict cache can store them as they are.
+# ---------------------------------------------------------------------------
+
+
+def _small(claim: Claim) -> tuple[object, ...]:
+    return (claim.lhs, claim.rhs, *(d.body for d in claim.definitions))
+
+
+def _marked(fn: Callable[..., T], *args: Any) -> tuple[T, bool]:
+    """``fn(*args)`` and whether any budget of the claim ran out on the way."""
+    reset_deadline_hit()
+    result = fn(*args)
+    return result, deadline_hit()
+
+
+def settle_job(claim: Claim, settings: VerifySettings) -> dict[str, Any]:
+    """The claim's outcome as reported (verified, roles and doubts applied), in its own
+    worker under one deadline: ``{"outcome": record, "hit": deadline ran out}``."""
+    outcome, hit = run_isolated(
+        _marked, _settled, claim, settings, settings=settings,
+        on_failure=lambda failed: (failed, True), small=_small(claim),
+    )
+    return {"outcome": outcome_record(outcome), "hit": hit}
+
+
+def undo_job(claim: Claim, settings: VerifySettings) -> dict[str, Any]:
+    """Whether this refuted step undoes the refuted step before it, in its own worker."""
+    holds, hit = run_isolated(
+        _marked, _undo_holds, claim, settings, settings=settings,
+        on_failure=lambda failed: (False, True), small=_small(claim),
+    )
+    return {"undo": holds, "hit": hit}
+
+
+def _stopped_result() -> dict[str, Any]:
+    """What a job's child that died or was stopped by the parent counts as."""
+    outcome = Outcome(Verdict.UNKNOWN, Evidence(
+        method=Stage.STOPPED, detail="the claim's worker ended without a result",
+    ))
+    return {"outcome": outcome_record(outcome), "undo": False, "hit": True}
+
+
+class ClaimKeys:
+    """Cache keys of claims: the claim as read (never where it stands) and the settings."""
+
+    def __init__(self, settings: VerifySettings) -> None:
+        self.base = [SCHEMA, source_fingerprint(), canonical(settings)]
+
+    def settle(self, claim: Claim) -> str | None:
+        try:
+            described = canonical(claim, skip=_SETTLE_SKIP)
+        except Uncacheable:
+            return None
+        return digest("settle", self.base, described)
+
+    def undo(self, claim: Claim) -> str | None:
+        if claim.previous is None:
+            return None
+        try:
+            described = canonical(claim, skip=_SETTLE_SKIP)
+            previous = canonical(claim.previous, skip=_SETTLE_SKIP)
+        except Uncacheable:
+            return None
+        return digest("undo", self.base, described, previous)
+
+
+#: The outcome of a claim does not depend on where it stands, nor on the step before it
+#: (only the note on a step that undoes an error does: its own job and key).
+_SETTLE_SKIP = PLACE_FIELDS | {"previous"}
+
+
+class ClaimChecker:
+    """Settles claims through a JobRunner and a verdict cache (either may be trivial):
+    ``outcome``/``undo`` call back when the answer is known, at once or later."""
+
+    def __init__(self, settings: VerifySettings, runner: JobRunner | None = None,
+                 cache: VerdictCache | None = None) -> None:
+        self.settings = settings
+        self.runner = runner or JobRunner(1)
+        self.cache = cache
+        self.keys = ClaimKeys(settings) if cache is not None else None
+
+    def _lookup(self, key: str | None) -> dict[str, Any] | None:
+        if key is None or self.cache is None:
+            return None
+        try:
+            return self.cache.get(key)
+        except Exception:  # noqa: BLE001 - the cache never stops a run
+            return None
+
+    def _store(self, key: str | None, value: dict[str, Any]) -> None:
+        if key is None or self.cache is None:
+            return
+        try:
+            self.cache.put(key, value)
+        except Exception:  # noqa: BLE001 - the cache never stops a run
+            return
+
+    def outcome(self, claim: Claim, on_done: Callable[[Outcome], None]) -> None:
+        key = self.keys.settle(claim) if self.keys is not None else None
+        cached = self._lookup(key)
+        if cached is not None:
+            try:
+                on_done(outcome_from_record(cached))
+                return
+            except (ValueError, TypeError, KeyError):
+                pass  # an entry of another shape: recomputed and overwritten
+
+        def done(result: dict[str, Any] | None) -> None:
+            result = result if isinstance(result, dict) else _stopped_result()
+            outcome = outcome_from_record(result["outcome"])
+            if storable(outcome, bool(result.get("hit", True))):
+                self._store(key, result["outcome"])
+            on_done(outcome)
+
+        self.runner.submit(settle_job, (claim, self.settings), done)
+
+    def undo(self, claim: Claim, on_done: Callable[[bool], None]) -> None:
+        key = self.keys.undo(claim) if self.keys is not None else None
+        cached = self._lookup(key)
+        if cached is not None and isinstance(cached.get("undo"), bool):
+            on_done(cached["undo"])
+            return
+
+        def done(result: dict[str, Any] | None) -> None:
+            result = result if isinstance(result, dict) else _stopped_result()
+            holds = result.get("undo") is True
+            if not result.get("hit", True):
+                self._store(key, {"undo": holds})
+            on_done(holds)
+
+        self.runner.submit(undo_job, (claim, self.settings), done)
+
+    def wait(self) -> None:
+        self.runner.wait()
+
+
+def _value(box: list[T]) -> Callable[[T], None]:
+    return box.append
+
+
 def check_claim(claim: Claim, settings: VerifySettings,
-                previous: Finding | None = None) -> Finding:
-    """Verify one claim in its own worker, under one deadline for everything it does:
-    the verification, the doubt rules, and the note on a step that undoes an error."""
-    return run_isolated(
-        _check_claim, claim, settings, previous, settings=settings,
-        on_failure=lambda outcome: finding_for(claim, outcome),
-        small=(claim.lhs, claim.rhs, *(d.body for d in claim.definitions)),
-    )
-
-
-def _check_claim(claim: Claim, settings: VerifySettings,
-                 previous: Finding | None = None) -> Finding:
-    """Verify one claim.  ``previous`` is the finding of ``claim.previous`` when the caller
-    has it; verified alone (a pytest item), that step is settled here, and only when this
-    one is refuted, so that the step back after an error is named as such either way."""
-    outcome = _settled(claim, settings)
-    finding = finding_for(claim, outcome)
-    if outcome.verdict is not Verdict.REFUTED or claim.previous is None:
+                previous: Finding | None = None, *, cache: VerdictCache | None = None
+                ) -> Finding:
+    """Verify one claim in its own worker, under one deadline for everything it does
+    (the verification, roles and doubt rules).  When it is refuted and follows a refuted
+    step, a second job decides whether it undoes that error.  ``previous`` is the
+    finding of ``claim.previous`` when the caller has it; verified alone (a pytest item),
+    that step is settled here, so the note is the same either way."""
+    checker = ClaimChecker(settings, cache=cache)
+    outcomes: list[Outcome] = []
+    checker.outcome(claim, _value(outcomes))
+    finding = finding_for(claim, outcomes[0])
+    if finding.verdict is not Verdict.REFUTED or claim.previous is None:
         return finding
-    previous_verdict = (
-        _settled(claim.previous, settings).verdict if previous is None else previous.verdict
-    )
+    previous_verdict: Verdict | None
+    if previous is None:
+        checker.outcome(claim.previous, _value(outcomes))
+        previous_verdict = outcomes[-1].verdict
+    else:
+        previous_verdict = previous.verdict
     if previous_verdict is not Verdict.REFUTED:
         return finding
-    note = _undo_note(claim, settings)
-    return finding if note is None else replace(finding, message=f"{finding.message} ({note})")
+    undone: list[bool] = []
+    checker.undo(claim, _value(undone))
+    return _with_note(finding, claim) if undone[0] else finding
 
 
-def _findings(items: Sequence[Item], settings: VerifySettings) -> list[Finding]:
-    """Every item's finding, in order; a step's predecessor is verified before it."""
-    by_claim: dict[int, Finding] = {}
-    findings: list[Finding] = []
-    for item in items:
-        if isinstance(item, Claim):
-            before = by_claim.get(id(item.previous)) if item.previous is not None else None
-            finding = check_claim(item, settings, before)
-            by_claim[id(item)] = finding
-        else:
-            finding = item
-        findings.append(finding)
-    return findings
+def _with_note(finding: Finding, claim: Claim) -> Finding:
+    return replace(finding, message=f"{finding.message} ({_undo_note(claim)})")
+
+
+class FileCheck:
+    """The findings of one document's items, filled in as the claims' jobs end: every
+    claim is settled (in parallel when the runner has slots); a refuted step after a
+    refuted step then asks whether it undoes the error."""
+
+    def __init__(self, path: str, items: Sequence[Item], checker: ClaimChecker,
+                 on_settled: Callable[[FileCheck], None] | None = None) -> None:
+        self.path = path
+        self.items = list(items)
+        self.checker = checker
+        self.on_settled = on_settled
+        self.outcomes: dict[int, Outcome] = {}  # by the claim's index in ``items``
+        self.notes: set[int] = set()
+        self._index = {id(item): i for i, item in enumerate(self.items)}
+        self._waiting = sum(isinstance(item, Claim) for item in self.items)
+
+    def start(self) -> None:
+        if self._waiting == 0:
+            self._settled_all()
+            return
+        for index, item in enumerate(self.items):
+            if isinstance(item, Claim):
+                self.checker.outcome(item, self._outcome_of(index))
+
+    def _outcome_of(self, index: int) -> Callable[[Outcome], None]:
+        def done(outcome: Outcome) -> None:
+            self.outcomes[index] = outcome
+            self._waiting -= 1
+            if self._waiting == 0:
+                self._settled_all()
+        return done
+
+    def _settled_all(self) -> None:
+        if self.on_settled is not None:
+            self.on_settled(self)
+        for index, item in enumerate(self.items):
+            if not isinstance(item, Claim) or item.previous is None:
+                continue
+            before = self._index.get(id(item.previous))
+            if before is None or self.outcomes[index].verdict is not Verdict.REFUTED:
+                continue
+            if self.outcomes[before].verdict is Verdict.REFUTED:
+                self.checker.undo(item, self._note_for(index))
+
+    def _note_for(self, index: int) -> Callable[[bool], None]:
+        def done(holds: bool) -> None:
+            if holds:
+                self.notes.add(index)
+        return done
+
+    def report(self) -> FileReport:
+        """The file's report, once the checker has run every job."""
+        findings: list[Finding] = []
+        for index, item in enumerate(self.items):
+            if isinstance(item, Claim):
+                finding = finding_for(item, self.outcomes[index])
+                if index in self.notes:
+                    finding = _with_note(finding, item)
+            else:
+                finding = item
+            findings.append(finding)
+        order = sorted(range(len(findings)), key=lambda i: (findings[i].location.sort_key, i))
+        return FileReport(path=self.path, findings=tuple(findings[i] for i in order))
 
 
 def document_items(
@@ -385,14 +602,17 @@ def check_text(
     *,
     definitions_latex: Sequence[str] = (),
     imaginary_unit: str = "i",
+    cache: VerdictCache | None = None,
 ) -> FileReport:
     """Check the math of one document given as text; ``path`` chooses the syntax.
     ``imaginary_unit`` is the letter read as sqrt(-1) where the document uses complex
     numbers (``i``, or ``j`` as engineers write it)."""
     items = document_items(path, text, definitions_latex, imaginary_unit)
-    findings = _findings(items, settings)
-    order = sorted(range(len(findings)), key=lambda i: (findings[i].location.sort_key, i))
-    return FileReport(path=path, findings=tuple(findings[i] for i in order))
+    checker = ClaimChecker(settings, cache=cache)
+    check = FileCheck(path, items, checker)
+    check.start()
+    checker.wait()
+    return check.report()
 
 
 def crash_finding(path: str, error: BaseException) -> Finding:
