@@ -65,6 +65,7 @@ from derive.verify.worker import GRACE_SECONDS  # noqa: E402
 
 DEFAULT_CHAINS = ROOT.parent / "shared" / "corpus" / "real_chains.jsonl"
 DEFAULT_REALDOCS = ROOT.parent / "realdocs"
+REALDOCS_MANIFEST = ROOT / "benchmarks" / "realdocs" / "manifest.json"
 REPOSITORY_DOCUMENTS = ("README.md", "docs", "tests/docs/good", "output")
 SEED = 20261201
 FULL_SIZES = (1, 2, 4, 8, 16, 24, 32)
@@ -124,12 +125,22 @@ def repository_corpus(root: Path) -> Corpus:
     return Corpus("repo", "this repository's documents", list(iter_documents(paths)))
 
 
-def realdocs_corpus(folder: Path) -> Corpus:
+def realdocs_corpus(folder: Path, manifest: Path = REALDOCS_MANIFEST) -> Corpus:
+    """The labelled documents that ``benchmarks/realdocs/manifest.json`` lists (only those:
+    the folder may hold others), where ``materialize.py`` puts them: DIR/<id><suffix>."""
     title = "labelled real documents"
     if not folder.is_dir():
         return Corpus("realdocs", title, [], skipped=(
             f"not found: {folder} (python benchmarks/realdocs/materialize.py makes it)"))
-    return Corpus("realdocs", title, list(iter_documents([str(folder)])))
+    listed = json.loads(manifest.read_text(encoding="utf-8"))["documents"]
+    paths = [folder / f"{d['id']}{Path(str(d['path'])).suffix}" for d in listed]
+    present = sorted(str(p) for p in paths if p.is_file())
+    if not present:
+        return Corpus("realdocs", title, [], skipped=f"none of the documents are in {folder}")
+    missing = len(paths) - len(present)
+    if missing:
+        title += f" ({missing} of {len(paths)} missing)"
+    return Corpus("realdocs", title, present)
 
 
 def rational_sum(k: int, rng: random.Random) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
@@ -1069,6 +1080,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=SEED, help=argparse.SUPPRESS)
     parser.add_argument("--startup-repeats", type=int, default=STARTUP_REPEATS,
                         help=argparse.SUPPRESS)
+    parser.add_argument("--report-from", type=Path, metavar="FILE.json",
+                        help="print the tables (and --plot) from an earlier run's --out file, "
+                             "measuring nothing")
     parser.add_argument("--measure", nargs=2, metavar=("KIND", "LIST"), help=argparse.SUPPRESS)
     return parser
 
@@ -1087,14 +1101,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     def log(message: str) -> None:
         print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
-    names = args.only or (QUICK_CORPORA if args.quick else CORPORA)
-    if args.baseline_uncapped is None:
-        args.baseline_uncapped = 0.0 if args.quick else FULL_UNCAPPED
-    sizes = args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)
-    counts = args.counts or (QUICK_COUNTS if args.quick else FULL_COUNTS)
-    with tempfile.TemporaryDirectory(prefix="derive-bench-") as folder:
-        work = Path(folder)
-        result = run_benchmark(names, sizes, counts, args, work, log)
+    if args.report_from:
+        result = json.loads(args.report_from.read_text(encoding="utf-8"))
+    else:
+        names = args.only or (QUICK_CORPORA if args.quick else CORPORA)
+        if args.baseline_uncapped is None:
+            args.baseline_uncapped = 0.0 if args.quick else FULL_UNCAPPED
+        sizes = args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)
+        counts = args.counts or (QUICK_COUNTS if args.quick else FULL_COUNTS)
+        with tempfile.TemporaryDirectory(prefix="derive-bench-") as folder:
+            result = run_benchmark(names, sizes, counts, args, Path(folder), log)
     result["goals"] = goals(result)
     markdown = report_markdown(result)
     print(markdown)
