@@ -80,6 +80,7 @@ def test_equal_and_unequal_pair_both_sides(tmp_path: Path) -> None:
     compared = run.compare_corpus(records, keyed)
     assert compared["outcomes"] == {"agree": 1, "better": 1}
     assert [c["derive"] for c in compared["cases"]] == ["refuted"]
+    assert compared["cases"][0]["derive_reason"] == ""  # no reasons given
     assert compared["derive_only"] == 0
 
 
@@ -168,7 +169,7 @@ def test_tiny_run_prints_tables_and_records_json(tmp_path: Path) -> None:
     assert size["baseline"]["verdicts"] == {"not proven": 1, "proved": 1}
     assert size["library"]["verdicts"] == {"proved": 1, "refuted": 1}
     assert "cold -j1" in size["processes"] and "warm -j1" in size["processes"]
-    assert all(v == 0 for v in size["verdict_differences"].values())
+    assert all(found == [] for found in size["verdict_differences"].values())
     (row,) = data["growth"]["size"]
     assert row["value"] == 1 and row["derive_verdicts"] == ["proved", "refuted"]
     assert {goal["goal"] for goal in data["goals"]} >= {"no verdict worse than the baseline's"}
