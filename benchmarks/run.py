@@ -835,7 +835,7 @@ def verdict_tables(corpora: dict[str, Any]) -> list[str]:
         declined = sum(1 for case in data["comparison"]["cases"] if case["outcome"] == "worse"
                        and case.get("derive_reason", "").startswith("doubtful-reading"))
         differences = ", ".join(f"{mode}: {count_of(found)}"
-                                for mode, found in data["verdict_differences"].items())
+                                for mode, found in by_mode(data["verdict_differences"]))
         lines.append(
             f"| {name} | {data['claims']} | {outcomes.get('agree', 0)} | "
             f"{outcomes.get('better', 0)} | {outcomes.get('worse', 0)} ({declined}) | "
@@ -843,6 +843,14 @@ def verdict_tables(corpora: dict[str, Any]) -> list[str]:
             f"{differences or '–'} |"
         )
     return lines
+
+
+#: derive's runs in the order they are made (a saved --out file has its keys sorted).
+MODES = ("cold -j1", "warm -j1", "cold -j2", "warm -j2", "library")
+
+
+def by_mode(per_mode: dict[str, Any]) -> list[tuple[str, Any]]:
+    return sorted(per_mode.items(), key=lambda item: MODES.index(item[0]))
 
 
 def count_of(found: int | Sequence[Any]) -> int:
@@ -854,7 +862,7 @@ def difference_lines(corpora: dict[str, Any]) -> list[str]:
     """Every claim whose verdict differs between derive's own runs."""
     lines = []
     for name, data in corpora.items():
-        for mode, found in data["verdict_differences"].items():
+        for mode, found in by_mode(data["verdict_differences"]):
             if isinstance(found, int):
                 continue
             for case in found:
