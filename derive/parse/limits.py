@@ -25,6 +25,8 @@ MAX_DEPTH = 100
 MAX_TOKENS = 3_000
 #: Largest factorial argument evaluated exactly (1000! has 2568 digits).
 MAX_FACTORIAL = 1000
+#: Characters the document's macros may add to one region's math by expansion.
+MAX_EXPANSION = 20_000
 
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\.|\d+|\S")
 _LONG_NUMBER = re.compile(rf"\d{{{MAX_DIGITS + 1},}}")
@@ -35,6 +37,12 @@ _CLOSERS = frozenset("})]")
 
 def check_text(text: str) -> None:
     """Raise SyntaxFailure (position into ``text``) when ``text`` is beyond a limit."""
+    mark = text.find(EXPANSION_LIMIT_MARK)
+    if mark >= 0:
+        raise SyntaxFailure(
+            "too long: macro expansion stopped here (a macro that calls itself, or "
+            f"expansions adding more than {MAX_EXPANSION:,} characters to this math)", mark,
+        )
     number = _LONG_NUMBER.search(text)
     if number is not None:
         raise SyntaxFailure(
@@ -94,3 +102,23 @@ def _magnitude(size: float) -> str:
     if math.isinf(size) or size > 1e15:
         return "more than 10^15"
     return f"{int(size):,}"
+
+
+#: Highest derivative order read (``\frac{d^{1000}}{dx^{1000}}`` would differentiate for
+#: minutes and build an expression of millions of terms).
+MAX_DERIVATIVE_ORDER = 100
+#: What macro expansion leaves where it gave up (derive/extract/macros.py): a macro that
+#: calls itself, or an expansion adding more than MAX_EXPANSION to the math.  A control
+#: symbol on a private-use character, two characters: no invocation is shorter, so
+#: marking never makes the math grow.
+EXPANSION_LIMIT_MARK = "\\\ue000"
+
+
+def derivative_order(order: int, position: int) -> int:
+    """``order``, refusing orders beyond MAX_DERIVATIVE_ORDER."""
+    if order > MAX_DERIVATIVE_ORDER:
+        raise TransformFailure(
+            f"too large: a derivative of order {_magnitude(order)} "
+            f"(the limit is {MAX_DERIVATIVE_ORDER})", position,
+        )
+    return order
