@@ -26,6 +26,7 @@ from derive.model import (
     Verdict,
     VerifySettings,
 )
+from derive.parse.limits import MAX_CLAIMS_PER_FILE, MAX_MESSAGE_DIGITS, short_message
 from derive.verify import verify_approx, verify_decimal, verify_equal, verify_limit
 from derive.verify.worker import run_isolated
 
@@ -345,10 +346,17 @@ def _check_claim(claim: Claim, settings: VerifySettings,
 
 
 def _findings(items: Sequence[Item], settings: VerifySettings) -> list[Finding]:
-    """Every item's finding, in order; a step's predecessor is verified before it."""
+    """Every item's finding, in order; a step's predecessor is verified before it.
+    Claims beyond ``MAX_CLAIMS_PER_FILE`` are not verified: one finding says how many."""
     by_claim: dict[int, Finding] = {}
     findings: list[Finding] = []
+    claims = [item for item in items if isinstance(item, Claim)]
+    unchecked = {id(claim) for claim in claims[MAX_CLAIMS_PER_FILE:]}
+    if unchecked:
+        findings.append(_not_checked(claims[MAX_CLAIMS_PER_FILE], len(unchecked)))
     for item in items:
+        if id(item) in unchecked:
+            continue
         if isinstance(item, Claim):
             before = by_claim.get(id(item.previous)) if item.previous is not None else None
             finding = check_claim(item, settings, before)
@@ -357,6 +365,17 @@ def _findings(items: Sequence[Item], settings: VerifySettings) -> list[Finding]:
             finding = item
         findings.append(finding)
     return findings
+
+
+def _not_checked(first: Claim, count: int) -> Finding:
+    """The one finding for the claims of a file beyond the per-file limit, at the first."""
+    return Finding(
+        location=first.location, kind=first.kind, verdict=Verdict.UNKNOWN,
+        message=(f"not checked: this claim and the {count - 1:,} after it are beyond the "
+                 f"limit of {MAX_CLAIMS_PER_FILE:,} claims per file (split the document)"),
+        lhs=first.lhs_latex, rhs=first.rhs_latex, relation=first.relation,
+        rule_id=RULE_FOR_VERDICT[Verdict.UNKNOWN], severity=SEVERITY_FOR_VERDICT[Verdict.UNKNOWN],
+    )
 
 
 def document_items(
@@ -390,7 +409,11 @@ def check_text(
     ``imaginary_unit`` is the letter read as sqrt(-1) where the document uses complex
     numbers (``i``, or ``j`` as engineers write it)."""
     items = document_items(path, text, definitions_latex, imaginary_unit)
-    findings = _findings(items, settings)
+    findings = [
+        f if len(f.message) <= MAX_MESSAGE_DIGITS else
+        replace(f, message=short_message(f.message))
+        for f in _findings(items, settings)
+    ]
     order = sorted(range(len(findings)), key=lambda i: (findings[i].location.sort_key, i))
     return FileReport(path=path, findings=tuple(findings[i] for i in order))
 

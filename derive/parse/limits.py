@@ -25,6 +25,9 @@ MAX_DEPTH = 100
 MAX_TOKENS = 3_000
 #: Largest factorial argument evaluated exactly (1000! has 2568 digits).
 MAX_FACTORIAL = 1000
+#: Claims verified in one file; the rest get one ``unknown`` finding saying how many (each
+#: claim costs milliseconds in its own worker: this bounds a file at minutes, not hours).
+MAX_CLAIMS_PER_FILE = 10_000
 #: Characters the document's macros may add to one region's math by expansion.
 MAX_EXPANSION = 20_000
 
@@ -122,3 +125,23 @@ def derivative_order(order: int, position: int) -> int:
             f"(the limit is {MAX_DERIVATIVE_ORDER})", position,
         )
     return order
+
+
+#: Longest message of a finding: a claim about a 4,000-digit number would otherwise print
+#: every digit of both sides (and pasting pi to 100,000 digits once made a 100 KB line).
+MAX_MESSAGE = 1_000
+#: Digits of a number a message shows in full; longer runs keep their ends and a count.
+MAX_MESSAGE_DIGITS = 40
+_DIGIT_RUN = re.compile(rf"\d{{{MAX_MESSAGE_DIGITS + 1},}}")
+
+
+def short_message(message: str) -> str:
+    """``message`` with long runs of digits elided and cut to MAX_MESSAGE characters."""
+    message = _DIGIT_RUN.sub(
+        lambda run: f"{run.group()[:20]}...{run.group()[-5:]} ({len(run.group()):,} digits)",
+        message,
+    )
+    if len(message) <= MAX_MESSAGE:
+        return message
+    cut = len(message) - MAX_MESSAGE
+    return f"{message[:MAX_MESSAGE]}... ({cut:,} more characters)"
