@@ -24,6 +24,7 @@ import argparse
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, seed, settings
@@ -181,7 +182,11 @@ def main(argv: list[str] | None = None) -> int:
         size = min(args.batch, args.cases - done)
         try:
             done += _batch(size, batch_seed)
-        except Exception as failure:  # noqa: BLE001 - reported with its seed, then exit 1
+        except KeyboardInterrupt:
+            raise
+        except BaseException as failure:  # noqa: BLE001 - reported with its seed, then exit 1
+            # BaseException too: a deadline's alarm escaping the kernel is a failure to see
+            traceback.print_exc(file=sys.stdout)
             print(f"FAILED in batch seed {batch_seed} after {done} cases: "
                   f"{type(failure).__name__}: {failure}", flush=True)
             return 1
