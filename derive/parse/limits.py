@@ -4,6 +4,10 @@ SymPy evaluates ``Integer ** Integer`` and ``factorial(Integer)`` eagerly, so ``
 or ``(10^{10})!`` would build numbers with billions of digits; deep nesting would overflow
 Python's stack.  Every power and factorial the parser builds goes through this module, and
 the text is measured before it is parsed.
+
+Every limit on untrusted input has its value here, also those applied elsewhere: macro
+expansion (derive/extract/macros.py), claims per file and the length of a finding's message
+(derive/check/checker.py).  docs/limits.md lists them with what the user sees.
 """
 
 from __future__ import annotations
@@ -30,6 +34,14 @@ MAX_FACTORIAL = 1000
 MAX_CLAIMS_PER_FILE = 10_000
 #: Characters the document's macros may add to one region's math by expansion.
 MAX_EXPANSION = 20_000
+#: Highest derivative order read (``\frac{d^{1000}}{dx^{1000}}`` would differentiate for
+#: minutes and build an expression of millions of terms).
+MAX_DERIVATIVE_ORDER = 100
+#: What macro expansion leaves where it gave up (derive/extract/macros.py): a macro that
+#: calls itself, or an expansion adding more than MAX_EXPANSION to the math.  A control
+#: symbol on a private-use character, two characters: no invocation is shorter, so
+#: marking never makes the math grow.
+EXPANSION_LIMIT_MARK = "\\\ue000"
 
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\.|\d+|\S")
 _LONG_NUMBER = re.compile(rf"\d{{{MAX_DIGITS + 1},}}")
@@ -106,15 +118,6 @@ def _magnitude(size: float) -> str:
         return "more than 10^15"
     return f"{int(size):,}"
 
-
-#: Highest derivative order read (``\frac{d^{1000}}{dx^{1000}}`` would differentiate for
-#: minutes and build an expression of millions of terms).
-MAX_DERIVATIVE_ORDER = 100
-#: What macro expansion leaves where it gave up (derive/extract/macros.py): a macro that
-#: calls itself, or an expansion adding more than MAX_EXPANSION to the math.  A control
-#: symbol on a private-use character, two characters: no invocation is shorter, so
-#: marking never makes the math grow.
-EXPANSION_LIMIT_MARK = "\\\ue000"
 
 
 def derivative_order(order: int, position: int) -> int:
