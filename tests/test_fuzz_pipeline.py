@@ -69,6 +69,10 @@ def test_mutated_bytes_end_in_verdicts_or_located_errors(examples: tuple[int, in
     "$$\r1+1=3\r$$\r",
     "$$\n\\frac{1}{" * 3 + "\n$$\n\n$$\n1+1=3\n$$\n",
     "$$\n& & & \\\\ \\\\ $ $\n$$\n\n$$\n1+1=3\n$$\n",
+    # found by tests/fuzz.py: a definition whose limit binds its own parameter again,
+    # applied to a number, was an internal error (Limit(..., 4, 0))
+    "$$\n\\sigma(x) = \\frac{1}{\\lim_{x\\to 0}\\lim_{x\\to 0}1+e^{-x}}\n$$\n\n"
+    "$\\sigma(4) \\approx 0.9821$\n\n$$\n1+1=3\n$$\n",
 ])
 def test_hostile_characters_cost_at_most_their_claim(text: str) -> None:
     report = check_text("doc.md", text, QUICK)
