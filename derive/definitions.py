@@ -138,11 +138,27 @@ def _substitute_once(
     if isinstance(expr, AppliedUndef):
         definition = functions.get(type(expr).__name__)
         if definition is not None and len(definition.params) == len(args):
+            if _binds_a_parameter(definition):
+                return expr.func(*args)  # see _binds_a_parameter: left undefined, undecided
             return definition.body.xreplace(dict(zip(definition.params, args, strict=True)))
         return expr.func(*args)
     if all(new is old for new, old in zip(args, expr.args, strict=True)):
         return expr
     return expr.func(*args)
+
+
+def _binds_a_parameter(definition: Definition) -> bool:
+    """``f(x) = \\lim_{x \\to 0} ...``: the body binds a parameter's name again (a limit,
+    an integral, a sum).  Replacing the parameter would replace the bound variable too
+    (``Limit(..., 4, 0)``), so such a function is not expanded at all."""
+    params = set(definition.params)
+    for node in sp.preorder_traversal(definition.body):
+        if isinstance(node, sp.Limit) and node.args[1] in params:
+            return True
+        bound = getattr(node, "bound_symbols", ())
+        if isinstance(node, sp.Basic) and bound and params & set(bound):
+            return True
+    return False
 
 
 def _substitute_in_derivative(

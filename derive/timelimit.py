@@ -199,10 +199,15 @@ def run_with_alarm(fn: Callable[..., T], args: tuple[Any, ...], seconds: float) 
         signal.setitimer(signal.ITIMER_REAL, _REARM_SECONDS)
         raise _Alarm
 
-    previous = signal.signal(signal.SIGALRM, on_alarm)
+    previous = signal.getsignal(signal.SIGALRM)
     previous_hook = sys.unraisablehook
-    sys.unraisablehook = _quiet_about_alarms(previous_hook)
     try:
+        # Installed inside the try: an alarm already pending (the outer deadline, which
+        # getitimer reported as 0) runs whatever handler is installed when Python gets to
+        # it; raised before the try, it left this handler installed and armed for good,
+        # and the next alarm escaped to the top of the program.
+        signal.signal(signal.SIGALRM, on_alarm)
+        sys.unraisablehook = _quiet_about_alarms(previous_hook)
         try:
             # Armed inside the try: a very short alarm may fire before fn even starts.
             signal.setitimer(signal.ITIMER_REAL, seconds)

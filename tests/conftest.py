@@ -22,6 +22,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="soundness tests: every mutant and many more metamorphic cases (minutes)",
     )
+    parser.addoption(
+        "--fuzz-long",
+        action="store_true",
+        default=False,
+        help="tests/test_fuzz_pipeline.py: 100,000 documents, not a CI-sized sample (hours)",
+    )
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,10 @@
-"""No module of derive turns text into code: a scan of every call with ``ast``.
+"""No module of derive turns text into code or runs a program: a scan of every call with ``ast``.
 
 A call to ``eval``, ``exec``, ``compile``, ``sympify``, ``parse_expr``, ``lambdify``,
-``pickle.load(s)``, ``__import__`` or ``importlib.import_module`` fails this test unless
-it is in ``ALLOWED`` below, with its count and the reason it is safe.  Numbers come from
+``__import__``, ``pickle.load(s)``, ``marshal.load(s)``, anything of ``importlib`` (but its
+``resources`` and ``metadata``, which read data files), anything of ``subprocess`` or
+``runpy``, or ``os.system``/``os.popen``/``os.exec*``/``os.spawn*`` fails this test unless it
+is in ``ALLOWED`` below, with its count and the reason it is safe.  Numbers come from
 ``derive.verify.evaluate``, a tree walk over a whitelist of node types.
 """
 
@@ -24,10 +26,15 @@ FORBIDDEN_NAMES = frozenset(
 FORBIDDEN_ATTRIBUTES = frozenset({"sympify", "parse_expr", "lambdify", "import_module"})
 #: Called as ``module.name`` only on these modules (``re.compile`` and ``rule.eval()`` are fine).
 FORBIDDEN_MODULE_ATTRIBUTES = {
-    "pickle": frozenset({"load", "loads"}),
+    "pickle": frozenset({"load", "loads", "Unpickler"}),
+    "marshal": frozenset({"load", "loads"}),
     "builtins": frozenset({"eval", "exec", "compile", "__import__"}),
-    "importlib": frozenset({"import_module"}),
+    "os": frozenset({"system", "popen", "posix_spawn", "posix_spawnp"}),
 }
+#: Prefixes of forbidden names of these modules (``os.execv``, ``os.spawnlp``).
+FORBIDDEN_MODULE_PREFIXES = {"os": ("exec", "spawn")}
+#: Modules every call of which is forbidden (``subprocess.run``, ``importlib.reload``).
+FORBIDDEN_MODULES = frozenset({"subprocess", "runpy", "importlib", "importlib.util", "marshal"})
 
 #: (file relative to the repository, what is called) -> (how many calls, why it is safe).
 ALLOWED: dict[tuple[str, str], tuple[int, str]] = {
@@ -35,7 +42,31 @@ ALLOWED: dict[tuple[str, str], tuple[int, str]] = {
         1,
         "unpickles the result its own forked child sent through a pipe it created",
     ),
+    ("derive/render/plot.py", "importlib.util.find_spec"): (
+        1,
+        "asks whether the optional matplotlib is installed; the name is a constant and "
+        "nothing is imported or run",
+    ),
 }
+
+
+def _qualified(node: ast.expr, aliases: dict[str, str]) -> str | None:
+    """The dotted name an expression stands for, imports resolved (``sp.x`` -> sympy.x)."""
+    if isinstance(node, ast.Name):
+        return aliases.get(node.id, node.id)
+    if isinstance(node, ast.Attribute):
+        owner = _qualified(node.value, aliases)
+        return None if owner is None else f"{owner}.{node.attr}"
+    return None
+
+
+def _forbidden_on(module: str, attribute: str) -> bool:
+    if module in FORBIDDEN_MODULES:
+        return True
+    if attribute in FORBIDDEN_MODULE_ATTRIBUTES.get(module, frozenset()):
+        return True
+    prefixes = FORBIDDEN_MODULE_PREFIXES.get(module)
+    return prefixes is not None and attribute.startswith(prefixes)
 
 
 def _call_name(call: ast.Call, aliases: dict[str, str]) -> str | None:
@@ -43,26 +74,41 @@ def _call_name(call: ast.Call, aliases: dict[str, str]) -> str | None:
     function = call.func
     if isinstance(function, ast.Name):
         original = aliases.get(function.id, function.id)
-        return function.id if original in FORBIDDEN_NAMES else None
+        module, _, name = original.rpartition(".")
+        if name in FORBIDDEN_NAMES or (module and _forbidden_on(module, name)):
+            return function.id
+        return None
     if isinstance(function, ast.Attribute):
-        owner = function.value
-        owner_name = owner.id if isinstance(owner, ast.Name) else None
-        module = aliases.get(owner_name, owner_name) if owner_name else None
+        module = _qualified(function.value, aliases)
         attribute = function.attr
-        if attribute in FORBIDDEN_ATTRIBUTES or attribute in FORBIDDEN_MODULE_ATTRIBUTES.get(
-            module or "", frozenset()
-        ):
-            return f"{owner_name or '...'}.{attribute}"
+        if attribute in FORBIDDEN_ATTRIBUTES or (module and _forbidden_on(module, attribute)):
+            written = _written(function.value)
+            return f"{written}.{attribute}"
     return None
 
 
+def _written(node: ast.expr) -> str:
+    """``importlib.util`` as written; ``...`` for an owner that is not a dotted name."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return f"{_written(node.value)}.{node.attr}"
+    return "..."
+
+
 def _aliases(tree: ast.Module) -> dict[str, str]:
-    """Local name -> what it was imported as (``import pickle as p``: p -> pickle)."""
+    """Local name -> what it stands for (``import pickle as p``: p -> pickle;
+    ``from subprocess import run``: run -> subprocess.run)."""
     aliases: dict[str, str] = {}
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import | ast.ImportFrom):
+        if isinstance(node, ast.Import):
             for alias in node.names:
-                aliases[alias.asname or alias.name] = alias.name
+                if alias.asname:
+                    aliases[alias.asname] = alias.name
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                qualified = f"{node.module}.{alias.name}" if node.module else alias.name
+                aliases[alias.asname or alias.name] = qualified
     return aliases
 
 
@@ -129,13 +175,30 @@ def test_the_evaluator_itself_is_clean() -> None:
         ("import sympy as sp\nsp.lambdify(x, e)", "sp.lambdify"),
         ("from sympy import lambdify as lf\nlf(x, e)", "lf"),
         ("from sympy import sympify\nsympify('x')", "sympify"),
-        ("import sympy\nsympy.parsing.sympy_parser.parse_expr('x')", "....parse_expr"),
+        ("import sympy\nsympy.parsing.sympy_parser.parse_expr('x')",
+         "sympy.parsing.sympy_parser.parse_expr"),
+        ("f()(x).parse_expr('x')", "....parse_expr"),
         ("import pickle\npickle.loads(b)", "pickle.loads"),
         ("import pickle as p\np.load(f)", "p.load"),
         ("__import__('os')", "__import__"),
         ("import importlib\nimportlib.import_module('os')", "importlib.import_module"),
         ("from importlib import import_module\nimport_module('os')", "import_module"),
         ("import builtins\nbuiltins.eval('1')", "builtins.eval"),
+        ("import marshal\nmarshal.loads(b)", "marshal.loads"),
+        ("import pickle\npickle.Unpickler(f)", "pickle.Unpickler"),
+        ("import importlib\nimportlib.reload(m)", "importlib.reload"),
+        ("import importlib.util\nimportlib.util.spec_from_file_location('m', p)",
+         "importlib.util.spec_from_file_location"),
+        ("from importlib import util\nutil.module_from_spec(s)", "util.module_from_spec"),
+        ("import subprocess\nsubprocess.run(['ls'])", "subprocess.run"),
+        ("import subprocess as sp\nsp.Popen(['ls'])", "sp.Popen"),
+        ("from subprocess import check_output\ncheck_output(['ls'])", "check_output"),
+        ("import os\nos.system('ls')", "os.system"),
+        ("import os\nos.popen('ls')", "os.popen"),
+        ("import os\nos.execvp('ls', ['ls'])", "os.execvp"),
+        ("import os\nos.spawnl(0, 'ls')", "os.spawnl"),
+        ("from os import system\nsystem('ls')", "system"),
+        ("import runpy\nrunpy.run_path(p)", "runpy.run_path"),
     ],
 )
 def test_the_scan_catches_each_form(source: str, expected: str) -> None:
@@ -145,7 +208,9 @@ def test_the_scan_catches_each_form(source: str, expected: str) -> None:
 @pytest.mark.parametrize(
     "source",
     ["import re\nre.compile('x')", "rule.eval()", "import tomllib\ntomllib.load(f)",
-     "self.step.eval()"],
+     "self.step.eval()", "import os\nos.fork()", "import os\nos.path.join(a, b)",
+     "import pickle\npickle.dumps(x)", "from importlib import resources\nresources.files(p)",
+     "from importlib import metadata\nmetadata.version('derive')", "system.run()"],
 )
 def test_the_scan_allows_look_alikes(source: str) -> None:
     assert not forbidden_calls(source)

@@ -135,3 +135,34 @@ def test_only_the_time_limit_escapes_however_the_alarm_lands() -> None:
     for _ in range(100):
         with pytest.raises(timelimit.TimeLimitExceeded):
             timelimit.run_with_alarm(_busy_with_handlers, (), 0.003)
+
+
+def test_an_alarm_pending_as_the_handler_is_installed_does_not_escape(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The outer deadline's alarm, already pending (getitimer says 0), runs the handler
+    installed at the moment Python gets to it: right after ``signal.signal`` here.  It
+    must end as TimeLimitExceeded with the handler restored and the timer disarmed (it
+    once escaped as a bare _Alarm and left the handler armed; found by tests/fuzz.py)."""
+    import signal as real_signal
+    import types
+
+    original = real_signal.getsignal(real_signal.SIGALRM)
+
+    def signal_then_alarm(signum: int, handler: object) -> object:
+        previous = real_signal.signal(signum, handler)  # type: ignore[arg-type]
+        if signum == real_signal.SIGALRM and callable(handler) and handler is not original:
+            handler(signum, None)  # the pending alarm, delivered now
+        return previous
+
+    proxy = types.SimpleNamespace(**{
+        name: getattr(real_signal, name) for name in dir(real_signal) if not name.startswith("_")
+    })
+    proxy.signal = signal_then_alarm
+    monkeypatch.setattr(timelimit, "signal", proxy)
+    try:
+        with pytest.raises(timelimit.TimeLimitExceeded):
+            timelimit.run_with_alarm(lambda: 1, (), 5.0)
+    finally:
+        assert real_signal.getitimer(real_signal.ITIMER_REAL)[0] == 0
+        assert real_signal.getsignal(real_signal.SIGALRM) == original

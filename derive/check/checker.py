@@ -40,6 +40,7 @@ from derive.model import (
     Verdict,
     VerifySettings,
 )
+from derive.parse.limits import MAX_CLAIMS_PER_FILE, MAX_MESSAGE_DIGITS, short_message
 from derive.verify import verify_approx, verify_decimal, verify_equal, verify_limit
 from derive.verify.budget import deadline_hit, reset_deadline_hit
 from derive.verify.worker import run_isolated
@@ -533,7 +534,7 @@ class FileCheck:
     def __init__(self, path: str, items: Sequence[Item], checker: ClaimChecker,
                  on_settled: Callable[[FileCheck], None] | None = None) -> None:
         self.path = path
-        self.items = list(items)
+        self.items = _capped(items)
         self.checker = checker
         self.on_settled = on_settled
         self.outcomes: dict[int, Outcome] = {}  # by the claim's index in ``items``
@@ -590,9 +591,34 @@ class FileCheck:
                     finding = _with_note(finding, item)
             else:
                 finding = item
+            if len(finding.message) > MAX_MESSAGE_DIGITS:  # a 4,000-digit number: elided
+                finding = replace(finding, message=short_message(finding.message))
             findings.append(finding)
         order = sorted(range(len(findings)), key=lambda i: (findings[i].location.sort_key, i))
         return FileReport(path=self.path, findings=tuple(findings[i] for i in order))
+
+
+def _capped(items: Sequence[Item]) -> list[Item]:
+    """``items`` with claims beyond ``MAX_CLAIMS_PER_FILE`` left out: one finding, at the
+    first of them, says how many were not checked."""
+    claims = [item for item in items if isinstance(item, Claim)]
+    if len(claims) <= MAX_CLAIMS_PER_FILE:
+        return list(items)
+    unchecked = {id(claim) for claim in claims[MAX_CLAIMS_PER_FILE:]}
+    capped: list[Item] = [_not_checked(claims[MAX_CLAIMS_PER_FILE], len(unchecked))]
+    capped += [item for item in items if id(item) not in unchecked]
+    return capped
+
+
+def _not_checked(first: Claim, count: int) -> Finding:
+    """The one finding for the claims of a file beyond the per-file limit, at the first."""
+    return Finding(
+        location=first.location, kind=first.kind, verdict=Verdict.UNKNOWN,
+        message=(f"not checked: this claim and the {count - 1:,} after it are beyond the "
+                 f"limit of {MAX_CLAIMS_PER_FILE:,} claims per file (split the document)"),
+        lhs=first.lhs_latex, rhs=first.rhs_latex, relation=first.relation,
+        rule_id=RULE_FOR_VERDICT[Verdict.UNKNOWN], severity=SEVERITY_FOR_VERDICT[Verdict.UNKNOWN],
+    )
 
 
 def document_items(

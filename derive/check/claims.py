@@ -316,7 +316,7 @@ class ClaimBuilder:
         self.voided: dict[str, str] = {}
         self.scope = Scope()  # sections: where definitions, names in use and conditions hold
         self.families: dict[str, Family] = {}  # index-shifted definitions, by name
-        self.variables: set[str] = set()  # names used as plain symbols in the file
+        self.variables: set[str] = set()  # single letters used as plain symbols in the file
         self.product_lints: list[tuple[Finding, str]] = []  # DRV005 findings and their name
         self.assumptions: list[sp.Basic] = []
         self.euler_e = True
@@ -535,7 +535,9 @@ class ClaimBuilder:
         except LatexParseError as error:
             self.items.append(self._parse_failure(block, latex, offset, error, kind, written))
             return Side(latex, offset, None, failed=True, written=written)
-        self.variables |= parsed.variables
+        # single letters only (all letter_variables reads): a set of every name made each
+        # parse cost time in the file's distinct names (quadratic for x_{0} ... x_{9999})
+        self.variables |= {name for name in parsed.variables if _LETTER.fullmatch(name)}
         ambiguities: list[str] = []
         for issue in parsed.issues:
             position = offset + min(max(issue.offset, 0), max(len(latex) - 1, 0))
@@ -752,7 +754,7 @@ class ClaimBuilder:
             return None
         if self._another_prose_value(parsed.name, block):
             return parsed.name, (), False
-        if not force and (parsed.name in self.definitions or parsed.name in self.seen
+        if not force and (parsed.name in self.definitions or self.scope.seen(parsed.name)
                           or self._in_family(parsed.name)):
             return None
         return parsed.name, (), False
@@ -926,7 +928,7 @@ class ClaimBuilder:
             side, before = sides[index].expr, sides[index - 1].expr
             if (
                 relations[index - 1].op == "=" and isinstance(side, sp.Symbol)
-                and side.name not in self.definitions and side.name not in self.seen
+                and side.name not in self.definitions and not self.scope.seen(side.name)
                 and before is not None and not before.atoms(sp.Float)
                 and not self._unfolded(before).free_symbols
             ):

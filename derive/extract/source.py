@@ -8,14 +8,18 @@ build on it without importing each other.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
+
+_LINE_END = re.compile(r"\r\n?|\n")
 
 
 class SourceMap:
     """Offsets to 1-based (line, column); columns count characters."""
 
     def __init__(self, text: str) -> None:
-        self.line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+        # \r\n, a lone \r (old Mac files) and \n each end a line, as for the scanners
+        self.line_starts = [0] + [end.end() for end in _LINE_END.finditer(text)]
 
     def position(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self.line_starts, offset) - 1

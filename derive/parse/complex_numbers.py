@@ -23,8 +23,10 @@ def _signs(unit: str) -> tuple[re.Pattern[str], ...]:
         re.compile(r"\\(?:Re|Im)(?![A-Za-z])|\\operatorname\s*\{\s*(?:Re|Im)\s*\}"),
         re.compile(r"\\mathbb\s*\{\s*C\s*\}"),
         # a + bi, 3 - 4i, x + yi: a number with a coefficient of the unit (k + i is no sign)
-        re.compile(rf"(?<![A-Za-z\\_^])(?:\d+(?:\.\d+)?|[a-z])\s*[-+]\s*(?:\d+(?:\.\d+)?|[a-z])"
-                   rf"\s*{u}(?![A-Za-z])"),
+        # (a number is matched from its first digit, possessively: a 100,000-digit number
+        # must cost one pass, not one pass per digit)
+        re.compile(rf"(?<![A-Za-z\\_^\d.])(?:\d++(?:\.\d++)?+|[a-z])\s*+[-+]\s*+"
+                   rf"(?:\d++(?:\.\d++)?+|[a-z])\s*+{u}(?![A-Za-z])"),
         # prose
         re.compile(r"imaginary (?:unit|part|number)|complex (?:number|conjugate|plane|exponential)"
                    r"|nombre complexe|komplexe Zahl", re.I),

@@ -10,7 +10,7 @@ import re
 
 import sympy as sp
 
-from derive.parse import macros
+from derive.parse import limits, macros
 from derive.parse.failures import TransformFailure
 
 _NAME_IN_BRACES = r"(?:[A-Za-z]|\\[A-Za-z]+)"
@@ -61,7 +61,7 @@ def differential(text: str, position: int) -> tuple[sp.Symbol, int]:
     if match is None:
         raise TransformFailure("cannot read the differential of this derivative", position)
     variable = variable_symbol(match.group("var"), position)
-    order = int(match.group("order") or 1)
+    order = limits.derivative_order(int(match.group("order") or 1), position)
     numerator_order = _NUMERATOR_ORDER.match(text)
     if numerator_order is not None and int(numerator_order.group(1)) != order:
         raise TransformFailure("derivative orders of numerator and denominator differ",
