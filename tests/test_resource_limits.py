@@ -250,3 +250,21 @@ def test_a_20000_row_block_completes() -> None:
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                          timeout=HANG_GUARD, cwd=ROOT, env=_env(), check=False)
     assert run.stdout.strip() == "20000", run.stderr
+
+
+def test_nested_definitions_cost_linear_work_in_the_reader() -> None:
+    # u_k = u_{k-1}^2 + u_{k-1}, 40 deep: unfolded as a tree, its size doubles with each
+    # definition; the reader follows names instead (substituting took minutes), and the
+    # claim itself is bounded by its worker's deadline
+    rows = ["u_{0} &= x \\\\"] + [
+        f"u_{{{k}}} &= u_{{{k - 1}}}^2 + u_{{{k - 1}}} \\\\" for k in range(1, 40)
+    ]
+    text = (
+        "$$\n\\begin{aligned}\n" + "\n".join(rows) + "\n\\end{aligned}\n$$\n\n"
+        "$$\nu_{39} + 1 = u_{39} + 2\n$$\n\n$$\n" + SIBLING + "\n$$\n"
+    )
+    findings = check_text("doc.md", text, QUICK).findings
+    (sibling,) = [f for f in findings if f.lhs == "1+1"]
+    assert sibling.verdict is Verdict.REFUTED
+    (deep,) = [f for f in findings if f.lhs == "u_{39} + 1"]
+    assert deep.verdict in (Verdict.REFUTED, Verdict.UNKNOWN)

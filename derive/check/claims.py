@@ -83,9 +83,7 @@ from derive.check.rows import Piece, Relation, Row, split_rows
 from derive.check.scope import FILE_LEVEL, Condition, Scope
 from derive.definitions import (
     DefinitionCycle,
-    DefinitionError,
     definition_cycle,
-    substitute_definitions,
 )
 from derive.model import ClaimKind, Definition, Finding, Location, MathBlock, Verdict
 from derive.parse import (
@@ -390,19 +388,37 @@ class ClaimBuilder:
         if left.expr.has(*_OPERATIONS) or right.expr.has(*_OPERATIONS):
             return frozenset()  # d/dx x^2 = 2x: worked out, not an equation
         names = [
-            {s.name for s in self._unfolded(side).free_symbols if isinstance(s, sp.Symbol)}
+            {s.name for s in self._unfolded(side)}
             for side in (left.expr, right.expr)
         ]
         return frozenset(names[0] ^ names[1])
 
-    def _unfolded(self, expr: sp.Expr) -> sp.Expr:
-        """``expr`` with the definitions in force substituted (``u^{-1}``, u = 1 + e^{-x})."""
-        try:
-            return substitute_definitions(expr, tuple(self.definitions.values()))
-        except DefinitionError:
-            return expr
-        except (ValueError, TypeError):  # SymPy refusing (d/dx for a defined x): as written
-            return expr
+    def _unfolded(self, expr: sp.Expr) -> set[sp.Symbol]:
+        """The symbols ``expr`` stands for once the definitions in force are unfolded
+        (``u^{-1}`` with u = 1 + e^{-x}: x).  Followed name by name, each definition once:
+        substituting would build a tree whose size doubles with each nested definition."""
+        found: set[sp.Symbol] = set()
+        visited: set[str] = set()
+        pending: list[tuple[sp.Basic, frozenset[sp.Symbol]]] = [(expr, frozenset())]
+        while pending:
+            current, bound = pending.pop()
+            for symbol in current.free_symbols:
+                if not isinstance(symbol, sp.Symbol) or symbol in bound:
+                    continue
+                definition = self.definitions.get(symbol.name)
+                if definition is None or definition.params:
+                    found.add(symbol)
+                elif symbol.name not in visited:
+                    visited.add(symbol.name)
+                    pending.append((definition.body, frozenset()))
+            for call in current.atoms(AppliedUndef):
+                definition = self.definitions.get(call.func.__name__)
+                if definition is None or not definition.params:
+                    continue
+                if call.func.__name__ not in visited:
+                    visited.add(call.func.__name__)
+                    pending.append((definition.body, frozenset(definition.params)))
+        return found
 
     def _forget(self, name: str, why: str) -> None:
         """``name``'s definition no longer holds, and nothing derive can read replaces it."""
@@ -625,7 +641,7 @@ class ClaimBuilder:
             old = self.definitions.get(name)
             if (
                 old is not None and params and old.params == params
-                and not set(params) & self._unfolded(body.expr).free_symbols
+                and not set(params) & self._unfolded(body.expr)
                 and self.scope.definition_levels.get(name) != FILE_LEVEL
             ):
                 # f(x) = 1/(b-a) "for a <= x <= b" after another f(x): a new example's f
@@ -930,7 +946,7 @@ class ClaimBuilder:
                 relations[index - 1].op == "=" and isinstance(side, sp.Symbol)
                 and side.name not in self.definitions and not self.scope.seen(side.name)
                 and before is not None and not before.atoms(sp.Float)
-                and not self._unfolded(before).free_symbols
+                and not self._unfolded(before)
             ):
                 named.add(index)
         return named
@@ -1019,7 +1035,7 @@ class ClaimBuilder:
         if not names and equation is not None and not calls:
             # a = c for defined a = x_1 - x_0, c = x_3 - x_2: it constrains the x_k
             names = {
-                s.name for s in self._unfolded(equation).free_symbols if isinstance(s, sp.Symbol)
+                s.name for s in self._unfolded(equation)
             }
         self.scope.add_condition(frozenset(names), latex, block.location_of(row.lhs.offset).line,
                                  equation)
@@ -1043,7 +1059,7 @@ class ClaimBuilder:
                 if side.expr is not None:
                     names |= {s.name for s in side.expr.free_symbols if isinstance(s, sp.Symbol)}
                     names |= {
-                        s.name for s in self._unfolded(side.expr).free_symbols
+                        s.name for s in self._unfolded(side.expr)
                         if isinstance(s, sp.Symbol)
                     }
                     names |= {c.func.__name__ for c in side.expr.atoms(AppliedUndef)}
