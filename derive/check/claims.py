@@ -83,7 +83,9 @@ from derive.check.rows import Piece, Relation, Row, split_rows
 from derive.check.scope import FILE_LEVEL, Condition, Scope
 from derive.definitions import (
     DefinitionCycle,
+    DefinitionError,
     definition_cycle,
+    substitute_definitions,
 )
 from derive.model import ClaimKind, Definition, Finding, Location, MathBlock, Verdict
 from derive.parse import (
@@ -97,6 +99,8 @@ from derive.parse import (
 )
 
 SUPPORTED_RELATIONS = ("=", "\\approx")
+#: Largest tree the reader builds to see which names a claim stands for (nodes, unfolded).
+UNFOLD_NODES = 5_000
 
 # A number as the author wrote it, possibly truncated with dots: 0.5, -4, 2.718..., 2.71\ldots
 _NUMBER = re.compile(
@@ -395,8 +399,42 @@ class ClaimBuilder:
 
     def _unfolded(self, expr: sp.Expr) -> set[sp.Symbol]:
         """The symbols ``expr`` stands for once the definitions in force are unfolded
-        (``u^{-1}`` with u = 1 + e^{-x}: x).  Followed name by name, each definition once:
-        substituting would build a tree whose size doubles with each nested definition."""
+        (``u^{-1}`` with u = 1 + e^{-x}: x; ``a + b`` with a = x_1 - x_0, b = x_2 - x_1:
+        x_0, x_2, since x_1 cancels).  Substituted when the unfolded tree stays small;
+        nested definitions can double it with each level, and then names are followed."""
+        if self._unfolded_size(expr) <= UNFOLD_NODES:
+            try:
+                unfolded = substitute_definitions(expr, tuple(self.definitions.values()))
+                return {s for s in unfolded.free_symbols if isinstance(s, sp.Symbol)}
+            except (DefinitionError, ValueError, TypeError):  # d/dx for a defined x
+                pass
+        return self._followed_names(expr)
+
+    def _unfolded_size(self, expr: sp.Expr) -> int:
+        """Nodes of ``expr`` with the definitions in force unfolded, counted (never built)
+        up to just past ``UNFOLD_NODES``."""
+        sizes: dict[str, int] = {}
+
+        def size(tree: sp.Basic) -> int:
+            total = 0
+            for node in sp.preorder_traversal(tree):
+                total += 1
+                name = node.func.__name__ if isinstance(node, AppliedUndef) else (
+                    node.name if isinstance(node, sp.Symbol) else "")
+                definition = self.definitions.get(name) if name else None
+                if definition is not None:
+                    if name not in sizes:
+                        sizes[name] = UNFOLD_NODES + 1  # while it is being counted
+                        sizes[name] = size(definition.body)
+                    total += sizes[name]
+                if total > UNFOLD_NODES:
+                    return UNFOLD_NODES + 1
+            return total
+
+        return size(expr)
+
+    def _followed_names(self, expr: sp.Expr) -> set[sp.Symbol]:
+        """The symbols of ``expr`` and, for each name defined, of its definition, once."""
         found: set[sp.Symbol] = set()
         visited: set[str] = set()
         pending: list[tuple[sp.Basic, frozenset[sp.Symbol]]] = [(expr, frozenset())]
