@@ -9,7 +9,7 @@ replaced by its body.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
@@ -51,7 +51,7 @@ def definition_cycle(new: Definition, definitions: Mapping[str, Definition]) -> 
 
 def _uses(definition: Definition, graph: Mapping[str, Definition]) -> set[str]:
     own = {p.name for p in definition.params}
-    return (_names_used(definition.body) - own) & set(graph)
+    return (names_used(definition.body) - own) & set(graph)
 
 
 def substitute_definitions(expr: sp.Expr, definitions: Sequence[Definition]) -> sp.Expr:
@@ -80,10 +80,31 @@ def substitute_definitions(expr: sp.Expr, definitions: Sequence[Definition]) -> 
     raise DefinitionError(f"definitions still expanding after {MAX_DEPTH} rounds")
 
 
-def _names_used(expr: sp.Basic) -> set[str]:
+def names_used(expr: sp.Basic) -> set[str]:
+    """Names of the symbols and undefined functions in ``expr``."""
     names = {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol)}
     names |= {type(f).__name__ for f in expr.atoms(AppliedUndef)}
     return names
+
+
+def used_definitions(exprs: Iterable[sp.Basic | None],
+                     definitions: Mapping[str, Definition]) -> list[Definition]:
+    """The definitions ``exprs`` use, directly or through other definitions (a function's
+    parameters are its own), each once, in the order of their names."""
+    pending: set[str] = set()
+    for expr in exprs:
+        if expr is not None:
+            pending |= names_used(expr)
+    used: dict[str, Definition] = {}
+    while pending:
+        name = min(pending)
+        pending.discard(name)
+        definition = definitions.get(name)
+        if definition is None or name in used:
+            continue
+        used[name] = definition
+        pending |= names_used(definition.body) - {p.name for p in definition.params}
+    return [used[name] for name in sorted(used)]
 
 
 def _reject_cycles(definitions: Sequence[Definition]) -> None:
@@ -91,7 +112,7 @@ def _reject_cycles(definitions: Sequence[Definition]) -> None:
     graph: dict[str, set[str]] = {}
     for definition in definitions:
         own_params = {p.name for p in definition.params}
-        graph[definition.name] = (_names_used(definition.body) - own_params) & {
+        graph[definition.name] = (names_used(definition.body) - own_params) & {
             d.name for d in definitions
         }
     done: set[str] = set()

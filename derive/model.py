@@ -78,6 +78,7 @@ class Caveat(StrEnum):
     TIMED_OUT = "timed-out"  # a stage ran out of time before the verdict was reached
     ONE_METHOD = "one-method"  # a limit resting on one method, not cross-checked
     ROUNDED_VALUE = "rounded-value"  # x = 2.833 refuted as exact, but the rounded value
+    PRINTED_FLOAT = "printed-float"  # 0.6180339887498949: off in its last digit, as a double
 
 
 @dataclass(frozen=True)

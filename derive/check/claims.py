@@ -85,7 +85,9 @@ from derive.definitions import (
     DefinitionCycle,
     DefinitionError,
     definition_cycle,
+    names_used,
     substitute_definitions,
+    used_definitions,
 )
 from derive.model import ClaimKind, Definition, Finding, Location, MathBlock, Verdict
 from derive.parse import (
@@ -261,13 +263,6 @@ _ONE_ARGUMENT = re.compile(
 )
 
 
-def _names(expr: sp.Basic) -> set[str]:
-    """Names of the symbols and undefined functions in ``expr``."""
-    names = {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol)}
-    names |= {f.func.__name__ for f in expr.atoms(AppliedUndef)}
-    return names
-
-
 def _rescope_limit(expr: sp.Expr) -> sp.Expr:
     """``\\lim_{h\\to 0} 2bx + bh`` means the limit of the whole sum.
 
@@ -434,29 +429,16 @@ class ClaimBuilder:
         return size(expr)
 
     def _followed_names(self, expr: sp.Expr) -> set[sp.Symbol]:
-        """The symbols of ``expr`` and, for each name defined, of its definition, once."""
-        found: set[sp.Symbol] = set()
-        visited: set[str] = set()
-        pending: list[tuple[sp.Basic, frozenset[sp.Symbol]]] = [(expr, frozenset())]
-        while pending:
-            current, bound = pending.pop()
-            for symbol in current.free_symbols:
-                if not isinstance(symbol, sp.Symbol) or symbol in bound:
-                    continue
-                definition = self.definitions.get(symbol.name)
-                if definition is None or definition.params:
-                    found.add(symbol)
-                elif symbol.name not in visited:
-                    visited.add(symbol.name)
-                    pending.append((definition.body, frozenset()))
-            for call in current.atoms(AppliedUndef):
-                definition = self.definitions.get(call.func.__name__)
-                if definition is None or not definition.params:
-                    continue
-                if call.func.__name__ not in visited:
-                    visited.add(call.func.__name__)
-                    pending.append((definition.body, frozenset(definition.params)))
-        return found
+        """The symbols of ``expr`` and of the definitions it uses, but the names defined."""
+        found = {s for s in expr.free_symbols if isinstance(s, sp.Symbol)}
+        for definition in used_definitions([expr], self.definitions):
+            params = set(definition.params)
+            found |= {
+                s for s in definition.body.free_symbols
+                if isinstance(s, sp.Symbol) and s not in params
+            }
+        values = {name for name, d in self.definitions.items() if not d.params}
+        return {s for s in found if s.name not in values}
 
     def _forget(self, name: str, why: str) -> None:
         """``name``'s definition no longer holds, and nothing derive can read replaces it."""
@@ -621,7 +603,7 @@ class ClaimBuilder:
 
     def _see(self, side: Side) -> None:
         if side.expr is not None:
-            self.scope.see(_names(side.expr))
+            self.scope.see(names_used(side.expr))
 
     def letter_variables(self) -> frozenset[str]:
         """Single letters the document uses as plain variables: ``x(x^2+1)`` is then a
@@ -666,7 +648,7 @@ class ClaimBuilder:
                 self.functions.add(name)
             return body
         if not force and (
-            name in _names(body.expr)  # recursive: an equation, not a definition
+            name in names_used(body.expr)  # recursive: an equation, not a definition
             or self._restates(name, params, body.expr)
             # f(x_{k+1}) = 0 for a function defined before: a condition on it, no new f
             or (name in self.definitions and params
@@ -1173,7 +1155,7 @@ class ClaimBuilder:
         names: set[str] = set()
         for side in sides:
             if side.expr is not None:
-                names |= _names(side.expr) & self.opaque
+                names |= names_used(side.expr) & self.opaque
         return sorted(names)
 
     def _depends_on_symbols(self, expr: sp.Expr) -> bool:
@@ -1264,24 +1246,11 @@ class ClaimBuilder:
     ) -> tuple[tuple[str, str, Location], ...]:
         """The definitions ``exprs`` use, through other definitions too, that were made
         under another heading (see Claim.remote_definitions)."""
-        pending: set[str] = set()
-        for expr in exprs:
-            if expr is not None:
-                pending |= _names(expr)
-        seen: set[str] = set()
         remote: list[tuple[str, str, Location]] = []
-        while pending:
-            name = pending.pop()
-            if name in seen:
-                continue
-            seen.add(name)
-            definition = self.definitions.get(name)
-            if definition is None:
-                continue
-            site = self.definition_sites.get(name)
-            if site is not None and self.scope.under_another_heading(name):
-                remote.append((name, *site))
-            pending |= _names(definition.body) - {p.name for p in definition.params}
+        for definition in used_definitions(exprs, self.definitions):
+            site = self.definition_sites.get(definition.name)
+            if site is not None and self.scope.under_another_heading(definition.name):
+                remote.append((definition.name, *site))
         return tuple(sorted(remote, key=lambda found: found[2].sort_key))
 
     def _classify(self, claim: Claim, left: Side, right: Side) -> Item:

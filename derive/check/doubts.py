@@ -18,7 +18,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from derive.check.claims import Claim
-from derive.definitions import DefinitionError, substitute_definitions
+from derive.definitions import DefinitionError, substitute_definitions, used_definitions
 from derive.model import (
     Caveat,
     ClaimKind,
@@ -260,14 +260,15 @@ def _delta_power(claim: Claim, outcome: Outcome, settings: VerifySettings) -> st
 def _rounded_value(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
     """``255/90 = 2.833``: wrong as an exact value, right as the rounded one, which is
     what '=' means in much of the prose written with decimals."""
-    if Caveat.ROUNDED_VALUE not in outcome.evidence.caveats:
-        return None
-    if outcome.evidence.hint and "double precision" in outcome.evidence.hint:
+    caveats = outcome.evidence.caveats
+    if Caveat.PRINTED_FLOAT in caveats:
         return f"{outcome.evidence.hint}; '=' may mean that value"
-    return (
-        "the decimal is the value rounded to the digits shown, and '=' may mean that; "
-        "write \\approx to check it as a rounded value"
-    )
+    if Caveat.ROUNDED_VALUE in caveats:
+        return (
+            "the decimal is the value rounded to the digits shown, and '=' may mean that; "
+            "write \\approx to check it as a rounded value"
+        )
+    return None
 
 
 #: ``3~\frac{3}{4}``: a mixed number (3 3/4) or the product 3 * 3/4.
@@ -282,30 +283,13 @@ _SLASH_JUXTAPOSED = re.compile(
 )
 
 
-def _used(claim: Claim) -> list[Definition]:
-    """The definitions the claim uses, directly or through other definitions."""
-    by_name = {d.name: d for d in claim.definitions}
-    names = {
-        n for side in (claim.lhs, claim.rhs) if side is not None for n in _names_in(side)
-    }
-    used: list[Definition] = []
-    while names:
-        name = names.pop()
-        definition = by_name.pop(name, None)
-        if definition is not None:
-            used.append(definition)
-            names |= _names_in(definition.body)
-    return sorted(used, key=lambda d: d.name)
-
-
-def _names_in(expr: sp.Basic) -> set[str]:
-    names = {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol)}
-    return names | {call.func.__name__ for call in expr.atoms(AppliedUndef)}
+def _used_by(claim: Claim) -> list[Definition]:
+    return used_definitions((claim.lhs, claim.rhs), {d.name: d for d in claim.definitions})
 
 
 def _mixed_number(claim: Claim, outcome: Outcome, settings: VerifySettings) -> str | None:
     # in the claim, or in a definition it uses (d_1 = 3~\frac{3}{4})
-    written = [f"{claim.lhs_latex} = {claim.rhs_latex}", *(d.latex for d in _used(claim))]
+    written = [f"{claim.lhs_latex} = {claim.rhs_latex}", *(d.latex for d in _used_by(claim))]
     if any(_MIXED_NUMBER.search(text) for text in written):
         return (
             "a whole number before a fraction may be a mixed number (3 3/4) and was read as a "

@@ -132,12 +132,7 @@ def verify_decimal(
         return plain_outcome(Verdict.UNKNOWN, "evalf", "the value is not a finite real number")
     judged = _judge_decimal(true_value, parsed, mode)
     if judged.verdict is Verdict.REFUTED and _double_precision(judged, parsed):
-        return replace(judged, evidence=replace(
-            judged.evidence,
-            hint=f"{parsed.text} agrees with the value to double precision (a printed "
-                 "floating-point number), not in its last digit",
-            caveats=(*judged.evidence.caveats, Caveat.ROUNDED_VALUE),
-        ))
+        return _printed_float(judged, parsed)
     return judged
 
 
@@ -153,16 +148,24 @@ def _rounded_hint(outcome: Outcome, expr: sp.Expr, written: _Written,
             f"{written.text} is the value rounded to {max(-written.exponent, 0)} decimals, "
             f"but '=' claims it exactly; write \\approx {written.text} for a rounded value"
         )
-    elif _double_precision(outcome, written):
-        hint = (
-            f"{written.text} agrees with the value to double precision (a printed "
-            "floating-point number), not in its last digit"
-        )
-    else:
-        return outcome
+        return _with_caveat(outcome, Caveat.ROUNDED_VALUE, hint)
+    if _double_precision(outcome, written):
+        return _printed_float(outcome, written)
+    return outcome
+
+
+def _printed_float(outcome: Outcome, written: _Written) -> Outcome:
+    hint = (
+        f"{written.text} agrees with the value to double precision (a printed "
+        "floating-point number), not in its last digit"
+    )
+    return _with_caveat(outcome, Caveat.PRINTED_FLOAT, hint)
+
+
+def _with_caveat(outcome: Outcome, caveat: Caveat, hint: str) -> Outcome:
+    assert outcome.evidence is not None
     return replace(outcome, evidence=replace(
-        outcome.evidence, hint=hint,
-        caveats=(*outcome.evidence.caveats, Caveat.ROUNDED_VALUE),
+        outcome.evidence, hint=hint, caveats=(*outcome.evidence.caveats, caveat),
     ))
 
 
